@@ -1,0 +1,1053 @@
+//! The syntax tree of a `.policy` file.
+//!
+//! Plain data: every node derives `Serialize` and `Deserialize` and carries the
+//! [`Span`] of the text it came from. The tree keeps everything the author
+//! wrote, comments included (as [`Trivia`] on the line they precede or end),
+//! so that a formatter can print the file back without losing a word.
+//!
+//! Names are not resolved here; that is the checker's job.
+
+use serde::{Deserialize, Serialize};
+
+use crate::span::Span;
+
+/// A name written in the policy, such as `year-5` or `phones-in-lessons`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Name {
+    /// The name as written.
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A quoted label, unescaped, kept verbatim from the source document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Text {
+    /// The label without its quotes, with `\"` and `\\` unescaped.
+    pub text: String,
+    /// Where it was written, quotes included.
+    pub span: Span,
+}
+
+/// A `# comment`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Comment {
+    /// The comment text after `#`, as written (leading space included).
+    pub text: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// What surrounds a statement: the comment lines just above it, whether a
+/// blank line separates it from what came before, and a comment at the end
+/// of its own line.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Trivia {
+    /// Whole-line comments directly above the statement, in order.
+    pub comments_before: Vec<Comment>,
+    /// Whether a blank line came before the statement (or its comments).
+    pub blank_line_before: bool,
+    /// A comment on the statement's own line.
+    pub trailing_comment: Option<Comment>,
+}
+
+/// A whole policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PolicyFile {
+    /// The sections in the order written.
+    pub sections: Vec<Section>,
+    /// Comments after the last statement.
+    pub trailing_comments: Vec<Comment>,
+}
+
+/// A top-level section, introduced by a heading line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "section", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Section {
+    /// `school "…"` and its metadata.
+    School(School),
+    /// `roles` and the role hierarchy.
+    Roles(Roles),
+    /// `timetable`: periods, aliases, terms and holidays.
+    Timetable(Timetable),
+    /// `contacts`: referral targets.
+    Contacts(Contacts),
+    /// `facts`: the names that conditions may test.
+    Facts(Facts),
+    /// A `user actions`, `communications` or `rules` table.
+    Table(Table),
+    /// A `devices` table.
+    Devices(Devices),
+    /// An `incidents` table.
+    Incidents(Incidents),
+    /// An escalation `route`.
+    Route(Route),
+}
+
+// ---------------------------------------------------------------------------
+// school
+
+/// `school "Name"` with its metadata lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct School {
+    /// The school's name.
+    pub name: Text,
+    /// Metadata lines in order.
+    pub items: Vec<SchoolItem>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// One metadata line under `school`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchoolItem {
+    /// What the line says.
+    pub kind: SchoolItemKind,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// The metadata a `school` section may give.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SchoolItemKind {
+    /// `template "…"`: the template the policy grew from.
+    Template {
+        /// The template's name.
+        name: Text,
+    },
+    /// `approved <date>`.
+    Approved {
+        /// When it was approved.
+        date: DateValue,
+    },
+    /// `review by <date>`.
+    ReviewBy {
+        /// When it must next be reviewed.
+        date: DateValue,
+    },
+    /// `owner "…"`: who owns the policy.
+    Owner {
+        /// The owner, a role or team rather than a person.
+        name: Text,
+    },
+}
+
+/// A date as written: a whole day, or a whole month (`April 2021`).
+///
+/// Values are as written and may be impossible (`2021-02-30`); the checker
+/// reports those.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateValue {
+    /// The year.
+    pub year: i32,
+    /// The month, 1 to 12 when valid.
+    pub month: u32,
+    /// The day of the month; `None` when only a month was given.
+    pub day: Option<u32>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+// ---------------------------------------------------------------------------
+// roles
+
+/// `roles` and its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Roles {
+    /// `group includes member, …` lines.
+    pub groups: Vec<RoleGroup>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// `staff includes teacher, technician`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGroup {
+    /// The group (a base role or a role declared earlier).
+    pub group: Name,
+    /// Its members.
+    pub members: Vec<Member>,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A member of a role group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Member {
+    /// One role.
+    Role {
+        /// Its name.
+        name: Name,
+    },
+    /// A run of year groups, `year-1 to year-6` or `reception to year-2`.
+    YearRange {
+        /// The first year group.
+        from: Name,
+        /// The last year group.
+        to: Name,
+        /// The whole range.
+        span: Span,
+    },
+}
+
+// ---------------------------------------------------------------------------
+// timetable
+
+/// `timetable` and its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timetable {
+    /// The lines in order.
+    pub items: Vec<TimetableItem>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// A line of the timetable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TimetableItem {
+    /// A days line and the periods under it.
+    Day(DaySchedule),
+    /// `social-time means break, lunch`.
+    Alias(Alias),
+    /// `term "Autumn" 2025-09-03 to 2025-12-19`.
+    Term(DateRange),
+    /// `holiday "Half term" 2025-10-27 to 2025-10-31`.
+    Holiday(DateRange),
+}
+
+/// `monday to friday` followed by the periods of those days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaySchedule {
+    /// The days the periods apply to.
+    pub days: Days,
+    /// The periods, in order written.
+    pub periods: Vec<Period>,
+    /// The days line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// The days a schedule applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Days {
+    /// `monday to friday`.
+    Range {
+        /// First day.
+        from: DayName,
+        /// Last day.
+        to: DayName,
+    },
+    /// `monday, wednesday`.
+    List {
+        /// The days.
+        days: Vec<DayName>,
+    },
+}
+
+/// A weekday as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayName {
+    /// The day.
+    pub day: Weekday,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A day of the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Weekday {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl Weekday {
+    /// All days, Monday first.
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+
+    /// 0 for Monday to 6 for Sunday.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The lowercase English name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Monday => "monday",
+            Weekday::Tuesday => "tuesday",
+            Weekday::Wednesday => "wednesday",
+            Weekday::Thursday => "thursday",
+            Weekday::Friday => "friday",
+            Weekday::Saturday => "saturday",
+            Weekday::Sunday => "sunday",
+        }
+    }
+
+    /// Reads a day name in any case.
+    pub fn parse(text: &str) -> Option<Weekday> {
+        Weekday::ALL
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+/// `lessons 08:45 to 10:30`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    /// The period's name.
+    pub name: Name,
+    /// When it starts.
+    pub start: TimeValue,
+    /// When it ends (exclusive).
+    pub end: TimeValue,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A clock time as written; may be impossible (`25:99`), which the checker reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeValue {
+    /// Hours as written.
+    pub hour: u32,
+    /// Minutes as written.
+    pub minute: u32,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// `social-time means break, lunch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alias {
+    /// The alias.
+    pub name: Name,
+    /// The periods (or aliases) it stands for.
+    pub periods: Vec<Name>,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A term or holiday: a labelled, inclusive range of dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    /// An optional label, e.g. "Autumn term".
+    pub label: Option<Text>,
+    /// First day (a month means its first day).
+    pub from: DateValue,
+    /// Last day (a month means its last day).
+    pub to: DateValue,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+// ---------------------------------------------------------------------------
+// contacts and facts
+
+/// `contacts` and its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contacts {
+    /// The contacts.
+    pub contacts: Vec<Contact>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// `contact police "Police" phone "101"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Its id.
+    pub id: Name,
+    /// Its title: a role or an agency, never a person's name.
+    pub title: Text,
+    /// Ways to reach it.
+    pub reach: Vec<Reach>,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A way to reach a contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reach {
+    /// `phone "…"`.
+    Phone {
+        /// The number as published.
+        number: Text,
+    },
+    /// `url "…"`.
+    Url {
+        /// The address.
+        url: Text,
+    },
+    /// `email "…"`.
+    Email {
+        /// The address.
+        address: Text,
+    },
+    /// `in school`: someone on site, reached in person.
+    InSchool {
+        /// Where it was written.
+        span: Span,
+    },
+}
+
+/// `facts` and its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// The facts.
+    pub facts: Vec<Fact>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// `fact immediate-risk "A child is at immediate risk of harm"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    /// The name conditions use.
+    pub id: Name,
+    /// What it means, in words.
+    pub label: Text,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+// ---------------------------------------------------------------------------
+// rule tables
+
+/// The kinds of rule table, named after the tables of a school's document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TableKind {
+    /// `user actions`: acceptable / unacceptable / unacceptable and illegal.
+    UserActions,
+    /// `communications`: allowed / not allowed, per staff and pupils.
+    Communications,
+    /// `rules`: allowed / not allowed rules stated in prose (acceptable use
+    /// agreements and the like).
+    Rules,
+}
+
+impl TableKind {
+    /// The keyword(s) that open such a table.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            TableKind::UserActions => "user actions",
+            TableKind::Communications => "communications",
+            TableKind::Rules => "rules",
+        }
+    }
+}
+
+/// A rule table: heading, columns and rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// Which kind of table.
+    pub kind: TableKind,
+    /// Its id.
+    pub id: Name,
+    /// Its title, verbatim.
+    pub label: Text,
+    /// Columns and rows in the order written.
+    pub items: Vec<TableItem>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+impl Table {
+    /// The columns.
+    pub fn columns(&self) -> impl Iterator<Item = &Column> {
+        self.items.iter().filter_map(|i| match i {
+            TableItem::Column(c) => Some(c),
+            TableItem::Row(_) => None,
+        })
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> impl Iterator<Item = &Row> {
+        self.items.iter().filter_map(|i| match i {
+            TableItem::Row(r) => Some(r),
+            TableItem::Column(_) => None,
+        })
+    }
+}
+
+/// A column or a row of a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TableItem {
+    /// `column adults "Staff & other adults" for staff, visitor`.
+    Column(Column),
+    /// `row id "label"` and its lines.
+    Row(Row),
+}
+
+/// A named group of roles, as a table's column heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Its id, usable in cells instead of the roles.
+    pub id: Name,
+    /// The heading, verbatim.
+    pub label: Text,
+    /// The roles it covers.
+    pub roles: RoleList,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A list of roles (or columns), or `everyone`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RoleList {
+    /// `everyone`: all four base roles.
+    Everyone {
+        /// Where it was written.
+        span: Span,
+    },
+    /// Named roles or columns.
+    Names {
+        /// The names.
+        names: Vec<Name>,
+    },
+}
+
+impl RoleList {
+    /// Where the list was written.
+    pub fn span(&self) -> Span {
+        match self {
+            RoleList::Everyone { span } => *span,
+            RoleList::Names { names } => match (names.first(), names.last()) {
+                (Some(first), Some(last)) => first.span.to(last.span),
+                _ => Span::default(),
+            },
+        }
+    }
+}
+
+/// A row: an action or technology with its answers per role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// Its id.
+    pub id: Name,
+    /// Its label, verbatim from the source document.
+    pub label: Text,
+    /// Cells, breach links and routes in the order written.
+    pub items: Vec<RowItem>,
+    /// The `row` line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A line under a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RowItem {
+    /// `pupils: not allowed`.
+    Cell(Cell),
+    /// `breach by pupil: unauthorised-mobile`.
+    Breach(Breach),
+    /// `follow route illegal`.
+    Follow(Follow),
+}
+
+/// The answer a row gives for some roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Whom it answers for.
+    pub roles: RoleList,
+    /// The answer.
+    pub answer: Answer,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// An answer as written in a cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// Which answer.
+    pub kind: AnswerKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The answers a cell can give. User-actions tables use the `Acceptable…`
+/// family, communications and rules tables the `Allowed…` family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AnswerKind {
+    /// `acceptable`.
+    Acceptable,
+    /// `acceptable at certain times [during|outside …]`.
+    AcceptableAtCertainTimes {
+        /// When, if the policy says.
+        window: Option<Window>,
+    },
+    /// `acceptable for nominated users`.
+    AcceptableForNominatedUsers,
+    /// `unacceptable`.
+    Unacceptable,
+    /// `unacceptable and illegal`.
+    UnacceptableAndIllegal,
+    /// `allowed`.
+    Allowed,
+    /// `allowed at certain times [during|outside …]`.
+    AllowedAtCertainTimes {
+        /// When, if the policy says.
+        window: Option<Window>,
+    },
+    /// `allowed for selected staff`.
+    AllowedForSelectedStaff,
+    /// `allowed for nominated users`.
+    AllowedForNominatedUsers,
+    /// `allowed with [staff] permission [from role]`.
+    AllowedWithPermission {
+        /// Whether the cell said "staff permission".
+        staff: bool,
+        /// Whose permission, if the policy says.
+        from: Option<Name>,
+    },
+    /// `not allowed`.
+    NotAllowed,
+    /// `blank`: the document leaves this cell empty.
+    Blank,
+}
+
+impl AnswerKind {
+    /// The answer's words, as written in a policy (without any window).
+    pub fn words(&self) -> &'static str {
+        match self {
+            AnswerKind::Acceptable => "acceptable",
+            AnswerKind::AcceptableAtCertainTimes { .. } => "acceptable at certain times",
+            AnswerKind::AcceptableForNominatedUsers => "acceptable for nominated users",
+            AnswerKind::Unacceptable => "unacceptable",
+            AnswerKind::UnacceptableAndIllegal => "unacceptable and illegal",
+            AnswerKind::Allowed => "allowed",
+            AnswerKind::AllowedAtCertainTimes { .. } => "allowed at certain times",
+            AnswerKind::AllowedForSelectedStaff => "allowed for selected staff",
+            AnswerKind::AllowedForNominatedUsers => "allowed for nominated users",
+            AnswerKind::AllowedWithPermission { staff: true, .. } => {
+                "allowed with staff permission"
+            }
+            AnswerKind::AllowedWithPermission { staff: false, .. } => "allowed with permission",
+            AnswerKind::NotAllowed => "not allowed",
+            AnswerKind::Blank => "blank",
+        }
+    }
+}
+
+/// `during break, lunch` or `outside pupil-supervision`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Inside or outside the periods.
+    pub kind: WindowKind,
+    /// The periods or aliases.
+    pub periods: Vec<Name>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Whether a window means inside or outside its periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WindowKind {
+    /// `during …`: only in those periods.
+    During,
+    /// `outside …`: only when none of those periods is on.
+    Outside,
+}
+
+/// `breach by pupil: unauthorised-mobile`: the incident that a denied or
+/// illegal answer constitutes, for those roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breach {
+    /// Whose breach.
+    pub roles: RoleList,
+    /// The incident it constitutes.
+    pub incident: Name,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// `follow route illegal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Follow {
+    /// The route.
+    pub route: Name,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+// ---------------------------------------------------------------------------
+// devices
+
+/// A `devices` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Devices {
+    /// Its id.
+    pub id: Name,
+    /// Its title, verbatim.
+    pub label: Text,
+    /// The device kinds.
+    pub devices: Vec<Device>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// A kind of device and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Its id.
+    pub id: Name,
+    /// Its label, verbatim.
+    pub label: Text,
+    /// The column group in the document, e.g. "Personal Devices".
+    pub group: Option<Text>,
+    /// Its lines in order.
+    pub items: Vec<DeviceItem>,
+    /// The `device` line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A line under a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DeviceItem {
+    /// `allowed in school: yes, "left in office"`.
+    InSchool(InSchool),
+    /// `network access: internet only`.
+    Network(NetworkLine),
+    /// `breach by pupil: …`.
+    Breach(Breach),
+}
+
+/// Whether the device may be in school.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InSchool {
+    /// The answer.
+    pub presence: Presence,
+    /// A note from the document, e.g. "left in office".
+    pub note: Option<Text>,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// The answers to "allowed in school".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Presence {
+    /// `yes`.
+    Yes,
+    /// `no`.
+    No,
+    /// `with [staff] permission [from role]`.
+    WithPermission {
+        /// Whether it said "staff permission".
+        staff: bool,
+        /// Whose permission.
+        from: Option<Name>,
+    },
+    /// `blank`.
+    Blank,
+}
+
+/// `network access: …`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkLine {
+    /// The access the device gets.
+    pub access: NetworkAccess,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// The network access a device gets: the three rows of the SWGfL table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NetworkAccess {
+    /// Full network access.
+    Full,
+    /// Internet only.
+    InternetOnly,
+    /// No network access.
+    None,
+    /// The document leaves it empty.
+    Blank,
+}
+
+// ---------------------------------------------------------------------------
+// incidents
+
+/// An `incidents` table: response columns and incident rows, for some roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incidents {
+    /// Its id.
+    pub id: Name,
+    /// Its title, verbatim.
+    pub label: Text,
+    /// Whose incidents these are.
+    pub roles: RoleList,
+    /// Responses and incidents in the order written.
+    pub items: Vec<IncidentsItem>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+impl Incidents {
+    /// The response columns.
+    pub fn responses(&self) -> impl Iterator<Item = &Response> {
+        self.items.iter().filter_map(|i| match i {
+            IncidentsItem::Response(r) => Some(r),
+            IncidentsItem::Incident(_) => None,
+        })
+    }
+
+    /// The incident rows.
+    pub fn incidents(&self) -> impl Iterator<Item = &Incident> {
+        self.items.iter().filter_map(|i| match i {
+            IncidentsItem::Incident(r) => Some(r),
+            IncidentsItem::Response(_) => None,
+        })
+    }
+}
+
+/// A response column or an incident row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IncidentsItem {
+    /// `response id "label" refer …|notify …|sanction`.
+    Response(Response),
+    /// `incident id "label"` and its lines.
+    Incident(Incident),
+}
+
+/// A response column: a referral, a notification or a sanction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    /// Its id.
+    pub id: Name,
+    /// The column heading, verbatim.
+    pub label: Text,
+    /// What kind of response.
+    pub kind: ResponseKind,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// The kinds of response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ResponseKind {
+    /// `refer [to] a, b`: a referral to roles or contacts.
+    Refer {
+        /// To whom.
+        to: Vec<Name>,
+    },
+    /// `notify a, b`: someone is informed.
+    Notify {
+        /// Whom.
+        to: Vec<Name>,
+    },
+    /// `sanction`.
+    Sanction,
+}
+
+/// An incident row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// Its id.
+    pub id: Name,
+    /// Its label, verbatim.
+    pub label: Text,
+    /// Its lines in order.
+    pub items: Vec<IncidentItem>,
+    /// The `incident` line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// A line under an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IncidentItem {
+    /// `responses: a, b`: the marked columns.
+    Responses(ResponsesLine),
+    /// `follow route r`.
+    Follow(Follow),
+    /// `repeat offences after N prior incidents`.
+    Repeat(Repeat),
+    /// `reported directly`.
+    ReportedDirectly(Directly),
+}
+
+/// `responses: headteacher, police`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponsesLine {
+    /// The response columns marked for this incident.
+    pub responses: Vec<Name>,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// `repeat offences after 1 prior incident`: this incident's responses are
+/// added to any other incident of the table once the person has this many
+/// prior incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repeat {
+    /// How many prior incidents trigger it.
+    pub after: u32,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// `reported directly`: staff report this incident themselves; no breach
+/// leads to it, on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directly {
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+// ---------------------------------------------------------------------------
+// routes
+
+/// An escalation route: ordered steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    /// Its id.
+    pub id: Name,
+    /// Its title, verbatim.
+    pub label: Text,
+    /// The steps in order.
+    pub steps: Vec<Step>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// `step "text" refer a notify b if fact`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// What to do, verbatim.
+    pub text: Text,
+    /// Referral targets.
+    pub refer: Vec<Name>,
+    /// Whom to notify.
+    pub notify: Vec<Name>,
+    /// When the step applies; always when `None`.
+    pub condition: Option<Condition>,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// `if a and b`, `if a or b`, `unless a`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    /// `unless` rather than `if`.
+    pub negated: bool,
+    /// The facts tested, in order.
+    pub facts: Vec<Name>,
+    /// The words joining them (one fewer than the facts).
+    pub connectives: Vec<Connective>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// `and` / `or`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Connective {
+    And,
+    Or,
+}

@@ -1,0 +1,467 @@
+//! Incidents tables, escalation routes, and the links between them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::Checker;
+use crate::ast::{Connective, IncidentItem, Name, ResponseKind, Section};
+use crate::diagnostic::Code;
+use crate::model::{ResponseInfo, RoleId, RouteId, RouteInfo, StepInfo, StepTest};
+use crate::span::Span;
+
+/// The most steps a route may have (a bit each in a decision's step mask).
+pub const MAX_ROUTE_STEPS: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ResponseClass {
+    Referral,
+    Notification,
+    Sanction,
+}
+
+#[derive(Debug)]
+pub(super) struct IncidentTableDraft {
+    pub(super) id: Arc<str>,
+    pub(super) roles: Vec<RoleId>,
+    pub(super) responses: HashMap<String, (ResponseInfo, ResponseClass)>,
+    pub(super) response_order: Vec<String>,
+    /// The incident whose responses repeat offences add, and after how many.
+    pub(super) repeat: Option<(usize, u32)>,
+}
+
+#[derive(Debug)]
+pub(super) struct IncidentDraft {
+    pub(super) table: usize,
+    pub(super) id: Arc<str>,
+    pub(super) label: Arc<str>,
+    pub(super) span: Span,
+    pub(super) responses: Vec<(ResponseInfo, ResponseClass)>,
+    pub(super) route: Option<RouteId>,
+    pub(super) reported_directly: bool,
+    /// Whether some breach leads to it.
+    pub(super) linked: bool,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct IncidentState {
+    pub(super) tables: Vec<IncidentTableDraft>,
+    pub(super) incidents: Vec<IncidentDraft>,
+}
+
+/// Why an incident could not be found for a role.
+pub(super) enum NotFound {
+    /// No incident has that id at all.
+    Unknown,
+    /// Incidents with that id exist, but their tables are for other roles.
+    OtherRoles(Vec<Arc<str>>),
+}
+
+impl Checker<'_, '_> {
+    pub(super) fn ancestors_of(&self, role: RoleId) -> Vec<RoleId> {
+        let mut out = Vec::new();
+        let mut current = Some(role);
+        while let Some(c) = current {
+            if out.contains(&c) || out.len() > self.roles.len() {
+                break;
+            }
+            out.push(c);
+            current = self.roles.get(usize::from(c)).and_then(|r| r.parent_id);
+        }
+        out
+    }
+
+    /// The incident with this id in the most specific incidents table that
+    /// covers `role`.
+    pub(super) fn find_incident(&self, role: RoleId, id: &str) -> Result<usize, NotFound> {
+        let candidates: Vec<usize> = self
+            .incidents
+            .incidents
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| &*i.id == id)
+            .map(|(n, _)| n)
+            .collect();
+        if candidates.is_empty() {
+            return Err(NotFound::Unknown);
+        }
+        for ancestor in self.ancestors_of(role) {
+            for &c in &candidates {
+                let table = self.incidents.incidents.get(c).map(|i| i.table);
+                let covers = table
+                    .and_then(|t| self.incidents.tables.get(t))
+                    .is_some_and(|t| t.roles.contains(&ancestor));
+                if covers {
+                    return Ok(c);
+                }
+            }
+        }
+        let tables = candidates
+            .iter()
+            .filter_map(|&c| self.incidents.incidents.get(c))
+            .filter_map(|i| self.incidents.tables.get(i.table))
+            .map(|t| t.id.clone())
+            .collect();
+        Err(NotFound::OtherRoles(tables))
+    }
+
+    pub(super) fn declare_routes(&mut self, sections: &[Section]) {
+        for section in sections {
+            let Section::Route(route) = section else {
+                continue;
+            };
+            let id = RouteId::try_from(self.routes.len()).unwrap_or(RouteId::MAX);
+            if !Self::define(
+                self.r,
+                &mut self.route_defs,
+                &route.id,
+                id,
+                "Give each route its own id.",
+            ) {
+                continue;
+            }
+            self.require_label(&route.label, "route");
+            self.routes.push(RouteInfo {
+                id: Arc::from(route.id.text.as_str()),
+                label: Arc::from(route.label.text.as_str()),
+                line: route.span.line,
+                steps: Arc::from(Vec::new()),
+            });
+            self.route_used.push(false);
+        }
+    }
+
+    /// Resolves `follow route x`, marking the route used.
+    pub(super) fn follow(&mut self, name: &Name) -> Option<RouteId> {
+        match self.route_defs.get(&name.text).copied() {
+            Some(id) => {
+                if let Some(used) = self.route_used.get_mut(id as usize) {
+                    *used = true;
+                }
+                Some(id)
+            }
+            None => {
+                let names: Vec<String> = self.route_defs.names().map(str::to_owned).collect();
+                Self::unknown(
+                    self.r,
+                    "route",
+                    name,
+                    names.iter().map(String::as_str),
+                    "Routes are defined with `route <id> \"<title>\"` and their steps.",
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn check_routes(&mut self, sections: &[Section]) {
+        for section in sections {
+            let Section::Route(route) = section else {
+                continue;
+            };
+            let Some(&id) = self
+                .route_defs
+                .map
+                .get(&route.id.text)
+                .filter(|d| d.span == route.id.span)
+                .map(|d| &d.value)
+            else {
+                continue;
+            };
+            if route.steps.len() > MAX_ROUTE_STEPS
+                && let Some(step) = route.steps.get(MAX_ROUTE_STEPS)
+            {
+                self.r
+                    .report(
+                        Code::LimitExceeded,
+                        step.span,
+                        format!("a route may have at most {MAX_ROUTE_STEPS} steps"),
+                    )
+                    .label("one step too many")
+                    .help("Split the procedure into several routes, e.g. one per kind of concern.");
+            }
+            if route.steps.is_empty() {
+                self.r
+                    .report(Code::EmptyRoute, route.span, format!("route `{}` has no steps", route.id.text))
+                    .label("no `step` lines follow")
+                    .help("Add the procedure's steps in order, e.g. `step \"Inform the DSL immediately\" refer dsl`.");
+            }
+            let mut steps = Vec::new();
+            for (n, step) in route.steps.iter().take(MAX_ROUTE_STEPS).enumerate() {
+                self.require_label(&step.text, "step");
+                let refer = self.targets(&step.refer);
+                let notify = self.targets(&step.notify);
+                let mut test = None;
+                let mut condition_text = None;
+                if let Some(c) = &step.condition {
+                    let ands = c.connectives.contains(&Connective::And);
+                    let ors = c.connectives.contains(&Connective::Or);
+                    if ands && ors {
+                        self.r
+                            .report(Code::MixedConnectives, c.span, "this condition mixes `and` with `or`, so its meaning is unclear")
+                            .label("both `and` and `or`")
+                            .help("Use only `and` or only `or` in one condition; write two steps if the procedure needs both.");
+                    }
+                    let mut facts = Vec::new();
+                    for f in &c.facts {
+                        if self.fact_defs.get(&f.text).is_some() {
+                            facts.push(Arc::from(f.text.as_str()));
+                        } else {
+                            let names: Vec<String> =
+                                self.fact_defs.names().map(str::to_owned).collect();
+                            Self::unknown(
+                                self.r,
+                                "fact",
+                                f,
+                                names.iter().map(String::as_str),
+                                "Conditions test facts: the built-in `nominated`, `permission` and `immediate-risk`, or those declared under `facts`.",
+                            );
+                        }
+                    }
+                    let word = if c.negated { "unless" } else { "if" };
+                    let joiner = if ors { " or " } else { " and " };
+                    let names: Vec<&str> = c.facts.iter().map(|f| f.text.as_str()).collect();
+                    condition_text =
+                        Some(Arc::from(format!("{word} {}", names.join(joiner)).as_str()));
+                    test = Some(StepTest {
+                        negated: c.negated,
+                        any: ors,
+                        facts,
+                    });
+                }
+                steps.push(StepInfo {
+                    number: u32::try_from(n + 1).unwrap_or(u32::MAX),
+                    text: Arc::from(step.text.text.as_str()),
+                    refer: Arc::from(refer),
+                    notify: Arc::from(notify),
+                    condition: condition_text,
+                    line: step.span.line,
+                    test,
+                });
+            }
+            if let Some(r) = self.routes.get_mut(id as usize) {
+                r.steps = Arc::from(steps);
+            }
+        }
+    }
+
+    pub(super) fn check_incidents(&mut self, sections: &[Section]) {
+        for section in sections {
+            let Section::Incidents(table) = section else {
+                continue;
+            };
+            if !Self::define(
+                self.r,
+                &mut self.table_defs,
+                &table.id,
+                (),
+                "Give each table its own id; tables of every kind share one set of ids.",
+            ) {
+                continue;
+            }
+            self.require_label(&table.label, "table");
+            let roles = self.resolve_roles(&table.roles, None);
+            let table_index = self.incidents.tables.len();
+            let mut draft = IncidentTableDraft {
+                id: Arc::from(table.id.text.as_str()),
+                roles,
+                responses: HashMap::new(),
+                response_order: Vec::new(),
+                repeat: None,
+            };
+
+            // Response columns first: incidents may list any of them.
+            let mut response_spans: HashMap<String, Span> = HashMap::new();
+            for response in table.responses() {
+                self.require_label(&response.label, "response");
+                if let Some(first) = response_spans.get(&response.id.text) {
+                    self.r
+                        .report(
+                            Code::DuplicateDefinition,
+                            response.id.span,
+                            format!(
+                                "response `{}` is defined twice in this table",
+                                response.id.text
+                            ),
+                        )
+                        .label("defined again here")
+                        .secondary(*first, "first defined here")
+                        .help("Give each response column its own id.");
+                    continue;
+                }
+                response_spans.insert(response.id.text.clone(), response.id.span);
+                let (to, class) = match &response.kind {
+                    ResponseKind::Refer { to } => (self.targets(to), ResponseClass::Referral),
+                    ResponseKind::Notify { to } => (self.targets(to), ResponseClass::Notification),
+                    ResponseKind::Sanction => (Vec::new(), ResponseClass::Sanction),
+                };
+                let info = ResponseInfo {
+                    id: Arc::from(response.id.text.as_str()),
+                    label: Arc::from(response.label.text.as_str()),
+                    to: Arc::from(to),
+                };
+                draft
+                    .responses
+                    .insert(response.id.text.clone(), (info, class));
+                draft.response_order.push(response.id.text.clone());
+            }
+
+            let mut incident_spans: HashMap<String, Span> = HashMap::new();
+            let mut repeat_span: Option<Span> = None;
+            for incident in table.incidents() {
+                self.require_label(&incident.label, "incident");
+                if let Some(first) = incident_spans.get(&incident.id.text) {
+                    self.r
+                        .report(
+                            Code::DuplicateDefinition,
+                            incident.id.span,
+                            format!(
+                                "incident `{}` is defined twice in this table",
+                                incident.id.text
+                            ),
+                        )
+                        .label("defined again here")
+                        .secondary(*first, "first defined here")
+                        .help("Give each incident its own id.");
+                    continue;
+                }
+                incident_spans.insert(incident.id.text.clone(), incident.id.span);
+                // The same id in another table for overlapping roles would
+                // make breaches and questions ambiguous.
+                let clash = self.incidents.incidents.iter().find(|other| {
+                    &*other.id == incident.id.text.as_str()
+                        && self
+                            .incidents
+                            .tables
+                            .get(other.table)
+                            .is_some_and(|t| t.roles.iter().any(|r| draft.roles.contains(r)))
+                });
+                if let Some(other) = clash {
+                    let other_span = other.span;
+                    self.r
+                        .report(Code::DuplicateDefinition, incident.id.span, format!("incident `{}` is also defined in another incidents table for the same roles", incident.id.text))
+                        .label("defined again here")
+                        .secondary(other_span, "first defined here")
+                        .help("Incidents tables for the same roles share one set of incident ids; rename one of them.");
+                    continue;
+                }
+
+                let mut responses: Vec<(ResponseInfo, ResponseClass)> = Vec::new();
+                let mut route = None;
+                let mut reported_directly = false;
+                let incident_index = self.incidents.incidents.len();
+                for item in &incident.items {
+                    match item {
+                        IncidentItem::Responses(line) => {
+                            for name in &line.responses {
+                                match draft.responses.get(&name.text) {
+                                    Some(r) => {
+                                        if !responses.iter().any(|(x, _)| x.id == r.0.id) {
+                                            responses.push(r.clone());
+                                        }
+                                    }
+                                    None => {
+                                        let names: Vec<String> = draft.response_order.clone();
+                                        Self::unknown(
+                                            self.r,
+                                            "response",
+                                            name,
+                                            names.iter().map(String::as_str),
+                                            "List the response columns of this table, defined with `response <id> \"<heading>\" …` above the incidents.",
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                        IncidentItem::Follow(f) => {
+                            if route.is_some() {
+                                self.r
+                                    .report(Code::Conflict, f.span, "this incident already follows a route")
+                                    .label("second route")
+                                    .help("An incident follows one route; put the steps of both into one route if both apply.");
+                            }
+                            route = self.follow(&f.route).or(route);
+                        }
+                        IncidentItem::Repeat(repeat) => {
+                            if repeat.after == 0 {
+                                self.r
+                                    .report(Code::NumberOutOfRange, repeat.span, "a repeat offence needs at least 1 prior incident")
+                                    .label("0 prior incidents")
+                                    .help("Write `repeat offences after 1 prior incident` for \"continued infringements following previous warnings\".");
+                            } else if let Some(first) = repeat_span {
+                                self.r
+                                    .report(Code::DuplicateDefinition, repeat.span, "this table already has an incident for repeat offences")
+                                    .label("second repeat-offence incident")
+                                    .secondary(first, "first here")
+                                    .help("One incident per table says what repeat offences add; keep one `repeat offences` line.");
+                            } else {
+                                repeat_span = Some(repeat.span);
+                                draft.repeat = Some((incident_index, repeat.after));
+                            }
+                        }
+                        IncidentItem::ReportedDirectly(_) => reported_directly = true,
+                    }
+                }
+                if responses.is_empty() && route.is_none() {
+                    self.r
+                        .report(Code::EmptyIncident, incident.span, format!("incident `{}` has no responses and follows no route", incident.id.text))
+                        .label("nothing follows from it")
+                        .help("Add `responses: …` with the marked columns of the document, or `follow route …`. If the document marks nothing, leave a comment saying so.");
+                }
+                self.incidents.incidents.push(IncidentDraft {
+                    table: table_index,
+                    id: Arc::from(incident.id.text.as_str()),
+                    label: Arc::from(incident.label.text.as_str()),
+                    span: incident.span,
+                    responses,
+                    route,
+                    reported_directly,
+                    linked: false,
+                });
+            }
+            self.incidents.tables.push(draft);
+        }
+    }
+
+    /// Cross-checks once every link is known.
+    pub(super) fn check_links(&mut self) {
+        let repeats: Vec<usize> = self
+            .incidents
+            .tables
+            .iter()
+            .filter_map(|t| t.repeat.map(|(i, _)| i))
+            .collect();
+        let mut reports = Vec::new();
+        for (n, incident) in self.incidents.incidents.iter().enumerate() {
+            if incident.linked
+                || incident.route.is_some()
+                || incident.reported_directly
+                || repeats.contains(&n)
+            {
+                continue;
+            }
+            reports.push((incident.span, incident.id.clone()));
+        }
+        for (span, id) in reports {
+            self.r
+                .report(Code::UnlinkedIncident, span, format!("no breach leads to incident `{id}`, and it follows no route"))
+                .label("nothing leads here")
+                .help("Link the rows that constitute this incident with `breach by <role>: <incident>`. If staff report it directly rather than through a table row, say so with `reported directly` under the incident.");
+        }
+        let unused: Vec<(Arc<str>, u32)> = self
+            .routes
+            .iter()
+            .zip(&self.route_used)
+            .filter(|(_, used)| !**used)
+            .map(|(r, _)| (r.id.clone(), r.line))
+            .collect();
+        for (id, _) in unused {
+            let Some(span) = self.route_defs.map.get(&*id).map(|d| d.span) else {
+                continue;
+            };
+            self.r
+                .report(Code::UnusedRoute, span, format!("no incident or row follows route `{id}`"))
+                .label("never followed")
+                .help("Add `follow route <id>` under the incidents (or rows) that lead to this procedure, so that questions about them bring its steps.");
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! The checker: resolves every name, validates every value, reports every
+//! problem, and, when there are no errors, compiles the [`Policy`].
+//!
+//! It never stops at the first problem: each section is checked as far as it
+//! can be, and unknown names are reported with the closest known ones.
+
+mod compile;
+mod incidents;
+mod roles;
+mod school;
+mod tables;
+mod time;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ast::{Name, PolicyFile, RoleList, Text};
+use crate::diagnostic::{Code, Diagnostic, Reporter, Severity};
+use crate::model::{
+    ContactInfo, FactInfo, Policy, RoleId, RoleInfo, RouteId, RouteInfo, SchoolInfo, Target,
+};
+use crate::span::{LineIndex, Span};
+use crate::suggest;
+use crate::syntax;
+use crate::timetable::TimetableBuilder;
+
+/// Settings for a check.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CheckOptions {
+    /// Today's date, for the review-date warning. The library never reads the
+    /// clock: without a date, the warning is not given.
+    pub today: Option<jiff::civil::Date>,
+}
+
+impl CheckOptions {
+    /// Options that check the review date against `today`.
+    pub fn with_today(today: jiff::civil::Date) -> Self {
+        CheckOptions { today: Some(today) }
+    }
+}
+
+/// What a check found: every diagnostic, and the compiled policy when there
+/// were no errors.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Errors and warnings in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The policy, if it has no errors.
+    pub policy: Option<Policy>,
+}
+
+impl Checked {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// Parses and checks policy text; `path` names the file in diagnostics.
+///
+/// ```
+/// use esafety::{check, CheckOptions};
+///
+/// let checked = check("demo.policy", "school \"Demo Primary\"\nroles\n  pupil includes year-5, yeer-6, year-5\n", &CheckOptions::default());
+/// let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
+/// assert_eq!(codes, ["E0202"]); // year-5 twice; `yeer-6` is a new role name, not an error
+/// assert!(checked.policy.is_none());
+/// ```
+pub fn check(path: &str, text: &str, options: &CheckOptions) -> Checked {
+    let index = LineIndex::new(text);
+    let mut reporter = Reporter::new(path, text, &index);
+    let file = syntax::parse_into(text, &index, &mut reporter);
+    let data = check_file(path, &file, options, &mut reporter);
+    let diagnostics = reporter.finish();
+    let policy = data.map(|mut data| {
+        data.warnings.clone_from(&diagnostics);
+        Policy {
+            data: Arc::new(data),
+        }
+    });
+    Checked {
+        diagnostics,
+        policy,
+    }
+}
+
+/// Checks a file's raw bytes: reports invalid UTF-8 and oversize files as
+/// diagnostics, then checks the text.
+pub fn check_bytes(path: &str, bytes: &[u8], options: &CheckOptions) -> Checked {
+    match syntax::decode(path, bytes) {
+        Ok(text) => check(path, text, options),
+        Err(diagnostic) => Checked {
+            diagnostics: vec![*diagnostic],
+            policy: None,
+        },
+    }
+}
+
+/// Checks an already-parsed file (its syntax diagnostics are in `reporter`).
+pub(crate) fn check_file(
+    path: &str,
+    file: &PolicyFile,
+    options: &CheckOptions,
+    reporter: &mut Reporter<'_>,
+) -> Option<crate::model::PolicyData> {
+    let mut checker = Checker::new(path, options, reporter);
+    checker.run(file);
+    checker.finish()
+}
+
+/// A named thing with where it was defined.
+#[derive(Debug, Clone)]
+pub(super) struct Def<T> {
+    pub(super) value: T,
+    pub(super) span: Span,
+}
+
+/// A table of definitions of one kind, for duplicate and unknown-name reports.
+#[derive(Debug)]
+pub(super) struct Defs<T> {
+    pub(super) kind: &'static str,
+    pub(super) map: HashMap<String, Def<T>>,
+    pub(super) order: Vec<String>,
+}
+
+impl<T: Clone> Defs<T> {
+    pub(super) fn new(kind: &'static str) -> Self {
+        Defs {
+            kind,
+            map: HashMap::new(),
+            order: Vec::new(),
+        }
+    }
+
+    pub(super) fn get(&self, name: &str) -> Option<&T> {
+        self.map.get(name).map(|d| &d.value)
+    }
+
+    pub(super) fn names(&self) -> impl Iterator<Item = &str> {
+        self.order.iter().map(String::as_str)
+    }
+}
+
+pub(super) struct Checker<'c, 'r> {
+    pub(super) r: &'c mut Reporter<'r>,
+    pub(super) options: &'c CheckOptions,
+    pub(super) path: String,
+    pub(super) school: Option<SchoolInfo>,
+    pub(super) roles: Vec<RoleInfo>,
+    pub(super) role_defs: Defs<RoleId>,
+    pub(super) contacts: Vec<ContactInfo>,
+    pub(super) contact_defs: Defs<usize>,
+    pub(super) facts: Vec<FactInfo>,
+    pub(super) fact_defs: Defs<usize>,
+    pub(super) timetable: TimetableBuilder,
+    pub(super) period_defs: Defs<()>,
+    /// Table ids of every kind share one namespace.
+    pub(super) table_defs: Defs<()>,
+    pub(super) routes: Vec<RouteInfo>,
+    pub(super) route_defs: Defs<RouteId>,
+    pub(super) route_used: Vec<bool>,
+    pub(super) incidents: incidents::IncidentState,
+    pub(super) tables: tables::TableState,
+}
+
+impl<'c, 'r> Checker<'c, 'r> {
+    fn new(path: &str, options: &'c CheckOptions, r: &'c mut Reporter<'r>) -> Self {
+        Checker {
+            r,
+            options,
+            path: path.to_owned(),
+            school: None,
+            roles: Vec::new(),
+            role_defs: Defs::new("role"),
+            contacts: Vec::new(),
+            contact_defs: Defs::new("contact"),
+            facts: Vec::new(),
+            fact_defs: Defs::new("fact"),
+            timetable: TimetableBuilder::new(),
+            period_defs: Defs::new("period"),
+            table_defs: Defs::new("table"),
+            routes: Vec::new(),
+            route_defs: Defs::new("route"),
+            route_used: Vec::new(),
+            incidents: incidents::IncidentState::default(),
+            tables: tables::TableState::default(),
+        }
+    }
+
+    fn run(&mut self, file: &PolicyFile) {
+        let sections = &file.sections;
+        // Definitions that others refer to come first, whatever the order in
+        // the file: a row may link to an incident defined further down.
+        self.check_school(sections);
+        self.check_roles(sections);
+        self.check_contacts_and_facts(sections);
+        self.check_timetable(sections);
+        self.declare_routes(sections);
+        self.check_incidents(sections);
+        self.check_routes(sections);
+        self.check_tables(sections);
+        self.check_devices(sections);
+        self.check_links();
+    }
+
+    fn finish(self) -> Option<crate::model::PolicyData> {
+        if self.r.has_errors() {
+            return None;
+        }
+        Some(compile::compile(self))
+    }
+
+    // --- shared helpers ----------------------------------------------------
+
+    /// Records a definition; reports a duplicate (and returns false) if the
+    /// name is taken.
+    pub(super) fn define<T: Clone>(
+        r: &mut Reporter<'_>,
+        defs: &mut Defs<T>,
+        name: &Name,
+        value: T,
+        help: &str,
+    ) -> bool {
+        if let Some(first) = defs.map.get(&name.text) {
+            let first_span = first.span;
+            r.report(
+                Code::DuplicateDefinition,
+                name.span,
+                format!("{} `{}` is defined twice", defs.kind, name.text),
+            )
+            .label("defined again here")
+            .secondary(first_span, "first defined here")
+            .help(help.to_owned());
+            return false;
+        }
+        defs.map.insert(
+            name.text.clone(),
+            Def {
+                value,
+                span: name.span,
+            },
+        );
+        defs.order.push(name.text.clone());
+        true
+    }
+
+    /// Reports an unknown name with the closest known ones.
+    pub(super) fn unknown<'n>(
+        r: &mut Reporter<'_>,
+        kind: &str,
+        name: &Name,
+        candidates: impl IntoIterator<Item = &'n str>,
+        where_defined: &str,
+    ) {
+        let close = suggest::closest(&name.text, candidates);
+        let help = match suggest::did_you_mean(&close) {
+            Some(dym) => format!("{} {where_defined}", capitalise(&dym)),
+            None => where_defined.to_owned(),
+        };
+        r.report(
+            Code::UnknownName,
+            name.span,
+            format!("unknown {kind} `{}`", name.text),
+        )
+        .label(format!("no {kind} has this name"))
+        .help(help);
+    }
+
+    /// Reports an empty label.
+    pub(super) fn require_label(&mut self, text: &Text, what: &str) {
+        if text.text.trim().is_empty() {
+            self.r
+                .report(Code::EmptyLabel, text.span, format!("the label of this {what} is empty"))
+                .label("empty label")
+                .help("Copy the label from the school's document word for word; it is what readers see and what questions can name.");
+        }
+    }
+
+    /// A role id by name.
+    pub(super) fn role(&self, name: &str) -> Option<RoleId> {
+        self.role_defs.get(name).copied()
+    }
+
+    /// Resolves a role list to role ids; `columns` maps column ids (of the
+    /// current table) to their roles. Reports unknown names.
+    pub(super) fn resolve_roles(
+        &mut self,
+        list: &RoleList,
+        columns: Option<&HashMap<String, Vec<RoleId>>>,
+    ) -> Vec<RoleId> {
+        match list {
+            RoleList::Everyone { .. } => crate::model::BASE_ROLES
+                .iter()
+                .filter_map(|b| self.role(b))
+                .collect(),
+            RoleList::Names { names } => {
+                let mut out = Vec::new();
+                for name in names {
+                    if let Some(roles) = columns.and_then(|c| c.get(&name.text)) {
+                        out.extend(roles.iter().copied());
+                    } else if let Some(id) = self.role(&name.text) {
+                        out.push(id);
+                    } else {
+                        let mut candidates: Vec<&str> = self.role_defs.names().collect();
+                        if let Some(c) = columns {
+                            candidates.extend(c.keys().map(String::as_str));
+                        }
+                        let where_defined = if columns.is_some_and(|c| !c.is_empty()) {
+                            "Use a column of this table, a role declared under `roles`, or one of the base roles `staff`, `pupil`, `visitor`, `parent`."
+                        } else {
+                            "Roles are the base roles `staff`, `pupil`, `visitor`, `parent` and those declared under `roles`."
+                        };
+                        Self::unknown(self.r, "role", name, candidates, where_defined);
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+        }
+    }
+
+    /// Resolves a referral or notification target: a role or a contact.
+    pub(super) fn target(&mut self, name: &Name) -> Option<Target> {
+        if let Some(&i) = self.contact_defs.get(&name.text) {
+            return self.contacts.get(i).map(|c| c.target.clone());
+        }
+        if self.role(&name.text).is_some() {
+            let id: Arc<str> = Arc::from(name.text.as_str());
+            return Some(Target {
+                title: id.clone(),
+                id,
+                phone: None,
+                url: None,
+                email: None,
+            });
+        }
+        let candidates: Vec<&str> = self
+            .contact_defs
+            .names()
+            .chain(self.role_defs.names())
+            .collect();
+        Self::unknown(
+            self.r,
+            "role or contact",
+            name,
+            candidates,
+            "Refer or notify a role (such as `dsl`) or a contact declared under `contacts`.",
+        );
+        None
+    }
+
+    pub(super) fn targets(&mut self, names: &[Name]) -> Vec<Target> {
+        names.iter().filter_map(|n| self.target(n)).collect()
+    }
+
+    pub(super) fn line(span: Span) -> u32 {
+        span.line
+    }
+}
+
+pub(super) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,235 @@
+//! Roles: the four base roles, the groups a policy declares, year groups.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{Checker, Def};
+use crate::ast::{Member, Name, Section};
+use crate::diagnostic::Code;
+use crate::model::{BASE_ROLES, RoleId, RoleInfo};
+use crate::span::Span;
+
+/// Year-group names in school order.
+pub(crate) fn year_group_order(name: &str) -> Option<u32> {
+    match name {
+        "nursery" => Some(0),
+        "reception" => Some(1),
+        _ => name
+            .strip_prefix("year-")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (1..=13).contains(n))
+            .map(|n| n + 1),
+    }
+}
+
+fn year_group_name(order: u32) -> String {
+    match order {
+        0 => "nursery".to_owned(),
+        1 => "reception".to_owned(),
+        n => format!("year-{}", n - 1),
+    }
+}
+
+/// Words a role may not be called, because the language uses them.
+const RESERVED: [&str; 1] = ["everyone"];
+
+impl Checker<'_, '_> {
+    pub(super) fn check_roles(&mut self, sections: &[Section]) {
+        for base in BASE_ROLES {
+            let id = self.add_role(base, 0);
+            self.role_defs.map.insert(
+                base.to_owned(),
+                Def {
+                    value: id,
+                    span: Span::default(),
+                },
+            );
+            self.role_defs.order.push(base.to_owned());
+        }
+
+        let groups: Vec<_> = sections
+            .iter()
+            .filter_map(|s| match s {
+                Section::Roles(r) => Some(r),
+                _ => None,
+            })
+            .flat_map(|r| r.groups.iter())
+            .collect();
+
+        // First pass: every member is a new role. Groups may be declared in
+        // any order, so parents are resolved in a second pass.
+        let mut parent_name: HashMap<RoleId, (Name, Span)> = HashMap::new();
+        for group in &groups {
+            for member in &group.members {
+                for name in self.expand_member(member) {
+                    if BASE_ROLES.contains(&name.text.as_str()) {
+                        self.r
+                            .report(Code::RoleHierarchy, name.span, format!("`{}` is a base role and cannot be part of another group", name.text))
+                            .label("base role")
+                            .help("The four base roles `staff`, `pupil`, `visitor` and `parent` are the top of the hierarchy; put other roles inside them.");
+                        continue;
+                    }
+                    if RESERVED.contains(&name.text.as_str()) {
+                        self.r
+                            .report(Code::RoleHierarchy, name.span, format!("`{}` is a word of the language and cannot name a role", name.text))
+                            .label("reserved word")
+                            .help("`everyone` already means all four base roles; choose another name.");
+                        continue;
+                    }
+                    if let Some(existing) = self.role_defs.map.get(&name.text) {
+                        let first = existing.span;
+                        let first_group = parent_name
+                            .get(&existing.value)
+                            .map(|(g, _)| g.text.clone())
+                            .unwrap_or_default();
+                        let same_group = first_group == group.group.text;
+                        let (code, message, help) = if same_group {
+                            (
+                                Code::DuplicateDefinition,
+                                format!("role `{}` is listed twice", name.text),
+                                "List each role once.".to_owned(),
+                            )
+                        } else {
+                            (
+                                Code::RoleHierarchy,
+                                format!("role `{}` is already in `{first_group}`; a role belongs to one group", name.text),
+                                "Roles form a tree, so that the most specific rule is always clear. Keep the role in one group; to give several groups the same rule, list them in the cell (`year-5, year-6: …`).".to_owned(),
+                            )
+                        };
+                        self.r
+                            .report(code, name.span, message)
+                            .label("listed again here")
+                            .secondary(first, "first listed here")
+                            .help(help);
+                        continue;
+                    }
+                    let id = self.add_role(&name.text, name.span.line);
+                    self.role_defs.map.insert(
+                        name.text.clone(),
+                        Def {
+                            value: id,
+                            span: name.span,
+                        },
+                    );
+                    self.role_defs.order.push(name.text.clone());
+                    parent_name.insert(id, (group.group.clone(), name.span));
+                }
+            }
+        }
+
+        // Second pass: link each role to its group.
+        let mut reported_groups = std::collections::HashSet::new();
+        for (child, (group, _)) in &parent_name {
+            match self.role(&group.text) {
+                Some(parent) => {
+                    if let Some(info) = self.roles.get_mut(usize::from(*child)) {
+                        info.parent_id = Some(parent);
+                        info.parent = Some(Arc::from(group.text.as_str()));
+                    }
+                }
+                None => {
+                    if reported_groups.insert((group.text.clone(), group.span.start)) {
+                        let candidates: Vec<&str> = self.role_defs.names().collect();
+                        let candidates: Vec<String> =
+                            candidates.into_iter().map(str::to_owned).collect();
+                        Self::unknown(
+                            self.r,
+                            "role",
+                            group,
+                            candidates.iter().map(String::as_str),
+                            "A group must be a base role (`staff`, `pupil`, `visitor`, `parent`) or a role listed in another group.",
+                        );
+                    }
+                }
+            }
+        }
+
+        // A cycle (a includes b, b includes a) leaves roles with no base role
+        // above them.
+        for id in 0..self.roles.len() {
+            let mut seen = vec![false; self.roles.len()];
+            let mut current = u16::try_from(id).ok();
+            let mut cycle = false;
+            while let Some(c) = current {
+                let index = usize::from(c);
+                if seen.get(index).copied().unwrap_or(true) {
+                    cycle = true;
+                    break;
+                }
+                if let Some(s) = seen.get_mut(index) {
+                    *s = true;
+                }
+                current = self.roles.get(index).and_then(|r| r.parent_id);
+            }
+            if cycle {
+                let Some(role) = self.roles.get(id) else {
+                    continue;
+                };
+                let name = role.id.clone();
+                if let Some((_, span)) = u16::try_from(id).ok().and_then(|i| parent_name.get(&i)) {
+                    self.r
+                        .report(Code::RoleHierarchy, *span, format!("role `{name}` is inside itself (the groups form a circle)"))
+                        .label("part of a circle")
+                        .help("Each role belongs to one group, and following the groups upwards must reach `staff`, `pupil`, `visitor` or `parent`.");
+                }
+                // Break the cycle so later passes terminate.
+                if let Some(r) = self.roles.get_mut(id) {
+                    r.parent_id = None;
+                }
+            }
+        }
+    }
+
+    fn add_role(&mut self, id: &str, line: u32) -> RoleId {
+        let index = RoleId::try_from(self.roles.len()).unwrap_or(RoleId::MAX);
+        self.roles.push(RoleInfo {
+            id: Arc::from(id),
+            parent: None,
+            line,
+            parent_id: None,
+        });
+        index
+    }
+
+    /// The role names a member stands for (a year range expands).
+    fn expand_member(&mut self, member: &Member) -> Vec<Name> {
+        match member {
+            Member::Role { name } => vec![name.clone()],
+            Member::YearRange { from, to, span } => {
+                let (Some(a), Some(b)) = (year_group_order(&from.text), year_group_order(&to.text))
+                else {
+                    let bad = if year_group_order(&from.text).is_none() {
+                        from
+                    } else {
+                        to
+                    };
+                    self.r
+                        .report(Code::YearRange, bad.span, format!("`{}` is not a year group, so it cannot start or end a range", bad.text))
+                        .label("not a year group")
+                        .help("A range runs between year groups: `nursery`, `reception`, `year-1` … `year-13`, e.g. `reception to year-6`. List other roles one by one.");
+                    return Vec::new();
+                };
+                if a > b {
+                    self.r
+                        .report(
+                            Code::YearRange,
+                            *span,
+                            format!("the range `{} to {}` runs backwards", from.text, to.text),
+                        )
+                        .label("backwards")
+                        .help(format!(
+                            "Write the younger year first: `{} to {}`.",
+                            to.text, from.text
+                        ));
+                    return Vec::new();
+                }
+                (a..=b)
+                    .map(|n| Name {
+                        text: year_group_name(n),
+                        span: *span,
+                    })
+                    .collect()
+            }
+        }
+    }
+}

@@ -1,0 +1,617 @@
+//! Rule tables (user actions, communications, rules) and devices tables.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::incidents::NotFound;
+use super::{Checker, Defs};
+use crate::ast::{
+    AnswerKind, Breach, DeviceItem, NetworkAccess, Presence, RoleList, RowItem, Section, TableKind,
+    WindowKind,
+};
+use crate::diagnostic::Code;
+use crate::model::{
+    BreachLink, CellAnswer, DeviceInfo, DeviceSummary, PresenceAnswer, RoleId, RouteId, RowSummary,
+    TableInfo,
+};
+use crate::span::Span;
+use crate::suggest;
+
+#[derive(Debug, Clone)]
+pub(super) struct CellDraft {
+    pub(super) roles: Vec<RoleId>,
+    pub(super) answer: CellAnswer,
+    pub(super) words: Arc<str>,
+    pub(super) condition: Option<Arc<str>>,
+    pub(super) roles_text: Arc<str>,
+    pub(super) line: u32,
+}
+
+#[derive(Debug)]
+pub(super) struct RowDraft {
+    pub(super) table: u32,
+    pub(super) id: Arc<str>,
+    pub(super) label: Arc<str>,
+    pub(super) line: u32,
+    pub(super) cells: Vec<CellDraft>,
+    pub(super) breaches: Vec<BreachLink>,
+    pub(super) route: Option<RouteId>,
+}
+
+#[derive(Debug)]
+pub(crate) struct TableState {
+    pub(super) tables: Vec<TableInfo>,
+    pub(super) rows: Vec<RowDraft>,
+    pub(super) row_defs: Defs<u32>,
+    pub(super) devices: Vec<DeviceInfo>,
+    pub(super) device_defs: Defs<u32>,
+}
+
+impl Default for TableState {
+    fn default() -> Self {
+        TableState {
+            tables: Vec::new(),
+            rows: Vec::new(),
+            row_defs: Defs::new("row"),
+            devices: Vec::new(),
+            device_defs: Defs::new("device"),
+        }
+    }
+}
+
+/// The answers each kind of table uses, as the author would write them.
+fn answers_for(kind: TableKind) -> &'static str {
+    match kind {
+        TableKind::UserActions => {
+            "`acceptable`, `acceptable at certain times`, `acceptable for nominated users`, `unacceptable`, `unacceptable and illegal` or `blank`"
+        }
+        _ => {
+            "`allowed`, `allowed at certain times`, `allowed for selected staff`, `allowed for nominated users`, `allowed with staff permission`, `not allowed` or `blank`"
+        }
+    }
+}
+
+fn fits(kind: TableKind, answer: &AnswerKind) -> bool {
+    use AnswerKind as A;
+    let acceptable_family = matches!(
+        answer,
+        A::Acceptable
+            | A::AcceptableAtCertainTimes { .. }
+            | A::AcceptableForNominatedUsers
+            | A::Unacceptable
+            | A::UnacceptableAndIllegal
+            | A::Blank
+    );
+    let allowed_family = matches!(
+        answer,
+        A::Allowed
+            | A::AllowedAtCertainTimes { .. }
+            | A::AllowedForSelectedStaff
+            | A::AllowedForNominatedUsers
+            | A::AllowedWithPermission { .. }
+            | A::NotAllowed
+            | A::Blank
+    );
+    match kind {
+        TableKind::UserActions => acceptable_family,
+        _ => allowed_family,
+    }
+}
+
+fn role_list_text(list: &RoleList) -> String {
+    match list {
+        RoleList::Everyone { .. } => "everyone".to_owned(),
+        RoleList::Names { names } => names
+            .iter()
+            .map(|n| n.text.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+impl Checker<'_, '_> {
+    /// Resolves a `breach by …: incident` line into per-role incidents.
+    fn breach(
+        &mut self,
+        breach: &Breach,
+        columns: Option<&HashMap<String, Vec<RoleId>>>,
+    ) -> Option<BreachLink> {
+        let roles = self.resolve_roles(&breach.roles, columns);
+        let mut per_role = Vec::new();
+        for role in roles {
+            match self.find_incident(role, &breach.incident.text) {
+                Ok(index) => {
+                    if let Some(i) = self.incidents.incidents.get_mut(index) {
+                        i.linked = true;
+                    }
+                    per_role.push((role, u32::try_from(index).unwrap_or(u32::MAX)));
+                }
+                Err(NotFound::Unknown) => {
+                    let mut names: Vec<String> = self
+                        .incidents
+                        .incidents
+                        .iter()
+                        .map(|i| i.id.to_string())
+                        .collect();
+                    names.sort();
+                    names.dedup();
+                    Self::unknown(
+                        self.r,
+                        "incident",
+                        &breach.incident,
+                        names.iter().map(String::as_str),
+                        "A breach names an incident defined in an `incidents … for …` table.",
+                    );
+                    return None;
+                }
+                Err(NotFound::OtherRoles(tables)) => {
+                    let role_name = self
+                        .roles
+                        .get(usize::from(role))
+                        .map(|r| r.id.to_string())
+                        .unwrap_or_default();
+                    self.r
+                        .report(Code::IncidentRole, breach.incident.span, format!(
+                            "incident `{}` is not in an incidents table for `{role_name}`",
+                            breach.incident.text
+                        ))
+                        .label(format!("only in {}", suggest::quoted_list(&tables)))
+                        .help(format!(
+                            "Link each role to an incident of a table `for` that role (or a group above it): e.g. `breach by staff: …` with a staff incident. The incident is in {}.",
+                            suggest::quoted_list(&tables)
+                        ));
+                    return None;
+                }
+            }
+        }
+        Some(BreachLink {
+            per_role,
+            line: breach.span.line,
+        })
+    }
+
+    pub(super) fn check_tables(&mut self, sections: &[Section]) {
+        for section in sections {
+            let Section::Table(table) = section else {
+                continue;
+            };
+            if !Self::define(
+                self.r,
+                &mut self.table_defs,
+                &table.id,
+                (),
+                "Give each table its own id; tables of every kind share one set of ids.",
+            ) {
+                continue;
+            }
+            self.require_label(&table.label, "table");
+            let table_index = u32::try_from(self.tables.tables.len()).unwrap_or(u32::MAX);
+
+            // Columns: named groups of roles.
+            let mut columns: HashMap<String, Vec<RoleId>> = HashMap::new();
+            let mut column_list: Vec<(String, String, Vec<RoleId>)> = Vec::new();
+            let mut column_spans: HashMap<String, Span> = HashMap::new();
+            for column in table.columns() {
+                self.require_label(&column.label, "column");
+                if self.role(&column.id.text).is_some() {
+                    self.r
+                        .report(Code::DuplicateDefinition, column.id.span, format!("column `{}` has the same name as a role", column.id.text))
+                        .label("also a role")
+                        .help("A cell names a column or a role; give the column another id, e.g. `pupils` for the role `pupil`.");
+                    continue;
+                }
+                if let Some(first) = column_spans.get(&column.id.text) {
+                    self.r
+                        .report(
+                            Code::DuplicateDefinition,
+                            column.id.span,
+                            format!("column `{}` is defined twice in this table", column.id.text),
+                        )
+                        .label("defined again here")
+                        .secondary(*first, "first defined here")
+                        .help("Give each column its own id.");
+                    continue;
+                }
+                column_spans.insert(column.id.text.clone(), column.id.span);
+                let roles = self.resolve_roles(&column.roles, None);
+                columns.insert(column.id.text.clone(), roles.clone());
+                column_list.push((column.id.text.clone(), column.label.text.clone(), roles));
+            }
+
+            let mut info = TableInfo {
+                id: Arc::from(table.id.text.as_str()),
+                label: Arc::from(table.label.text.as_str()),
+                kind: table.kind,
+                line: table.span.line,
+                rows: Vec::new(),
+            };
+            let mut labels_here: HashMap<String, Span> = HashMap::new();
+            for row in table.rows() {
+                self.require_label(&row.label, "row");
+                let row_index = u32::try_from(self.tables.rows.len()).unwrap_or(u32::MAX);
+                if !Self::define(
+                    self.r,
+                    &mut self.tables.row_defs,
+                    &row.id,
+                    row_index,
+                    "Give each row its own id. Row ids are unique across all rule tables, because questions name rows by id.",
+                ) {
+                    continue;
+                }
+                let normal = suggest::normalize_label(&row.label.text);
+                if let Some(first) = labels_here.get(&normal) {
+                    self.r
+                        .report(Code::DuplicateLabel, row.label.span, "two rows of this table have the same label")
+                        .label("same label again")
+                        .secondary(*first, "first used here")
+                        .help("Questions can name a row by its label, so labels in one table must differ. Check the document: if it really repeats the row, keep one.");
+                } else {
+                    labels_here.insert(normal, row.label.span);
+                }
+
+                let mut draft = RowDraft {
+                    table: table_index,
+                    id: Arc::from(row.id.text.as_str()),
+                    label: Arc::from(row.label.text.as_str()),
+                    line: row.span.line,
+                    cells: Vec::new(),
+                    breaches: Vec::new(),
+                    route: None,
+                };
+                // For conflict detection: role → (answer words, cell span).
+                let mut answered: HashMap<RoleId, (CellAnswer, Span)> = HashMap::new();
+                for item in &row.items {
+                    match item {
+                        RowItem::Cell(cell) => {
+                            let roles = self.resolve_roles(&cell.roles, Some(&columns));
+                            if !fits(table.kind, &cell.answer.kind) {
+                                self.r
+                                    .report(
+                                        Code::AnswerKind,
+                                        cell.answer.span,
+                                        format!(
+                                            "`{}` is not an answer a {} table gives",
+                                            cell.answer.kind.words(),
+                                            table.kind.keyword()
+                                        ),
+                                    )
+                                    .label("wrong kind of answer")
+                                    .help(format!(
+                                        "In a {} table, write one of {}.",
+                                        table.kind.keyword(),
+                                        answers_for(table.kind)
+                                    ));
+                                continue;
+                            }
+                            let Some((answer, condition)) =
+                                self.cell_answer(&cell.answer.kind, cell.answer.span)
+                            else {
+                                continue;
+                            };
+                            for role in &roles {
+                                if let Some((other, other_span)) = answered.get(role) {
+                                    if *other != answer {
+                                        let name = self
+                                            .roles
+                                            .get(usize::from(*role))
+                                            .map(|r| r.id.to_string())
+                                            .unwrap_or_default();
+                                        self.r
+                                            .report(Code::Conflict, cell.span, format!("this row gives `{name}` two different answers"))
+                                            .label("second answer")
+                                            .secondary(*other_span, "first answer")
+                                            .help("At the same level of the role hierarchy one answer must stand. Keep one; to refine a group's answer, give it to a more specific role (e.g. `year-5` under `pupil`).");
+                                    }
+                                } else {
+                                    answered.insert(*role, (answer.clone(), cell.span));
+                                }
+                            }
+                            if matches!(cell.answer.kind, AnswerKind::Blank) {
+                                self.r
+                                    .report(Code::BlankCell, cell.answer.span, format!("this cell is blank, so `{}` will be denied", role_list_text(&cell.roles)))
+                                    .label("blank: the engine will deny")
+                                    .help("If the document leaves the cell empty, keep `blank` and say so in a comment; esafety denies what a policy does not answer. Otherwise write the answer the document gives.");
+                            }
+                            draft.cells.push(CellDraft {
+                                roles,
+                                words: Arc::from(cell.answer.kind.words()),
+                                answer,
+                                condition,
+                                roles_text: Arc::from(role_list_text(&cell.roles).as_str()),
+                                line: cell.span.line,
+                            });
+                        }
+                        RowItem::Breach(breach) => {
+                            if let Some(link) = self.breach(breach, Some(&columns)) {
+                                draft.breaches.push(link);
+                            }
+                        }
+                        RowItem::Follow(follow) => {
+                            if draft.route.is_some() {
+                                self.r
+                                    .report(Code::Conflict, follow.span, "this row already follows a route")
+                                    .label("second route")
+                                    .help("A row follows one route; put the steps of both into one route if both apply.");
+                            }
+                            draft.route = self.follow(&follow.route).or(draft.route);
+                        }
+                    }
+                }
+
+                // Columns the row leaves without an answer are blank cells.
+                for (column_id, column_label, roles) in &column_list {
+                    let missing: Vec<&str> = roles
+                        .iter()
+                        .filter(|r| {
+                            !self
+                                .ancestors_of(**r)
+                                .iter()
+                                .any(|a| answered.contains_key(a))
+                        })
+                        .filter_map(|r| self.roles.get(usize::from(*r)).map(|i| &*i.id))
+                        .collect();
+                    if !missing.is_empty() {
+                        let missing = suggest::quoted_list(&missing);
+                        self.r
+                            .report(Code::BlankCell, row.span, format!("this row gives no answer for column `{column_id}` (\"{column_label}\"), so {missing} will be denied"))
+                            .label("no answer for this column")
+                            .help(format!("Add a cell such as `{column_id}: …`. If the document leaves the cell empty, write `{column_id}: blank` with a comment saying so."));
+                    }
+                }
+
+                info.rows.push(RowSummary {
+                    id: draft.id.clone(),
+                    label: draft.label.clone(),
+                    line: draft.line,
+                });
+                self.tables.rows.push(draft);
+            }
+            self.tables.tables.push(info);
+        }
+
+        // Labels shared across tables make a look-up by label ambiguous.
+        let mut by_label: HashMap<String, Vec<(String, u32)>> = HashMap::new();
+        for row in &self.tables.rows {
+            by_label
+                .entry(suggest::normalize_label(&row.label))
+                .or_default()
+                .push((row.id.to_string(), row.line));
+        }
+        let mut shared: Vec<(String, Vec<(String, u32)>)> =
+            by_label.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        shared.sort_by_key(|(_, v)| v.first().map(|(_, l)| *l));
+        for (_, rows) in shared {
+            // Duplicates inside one table were already reported as errors.
+            let tables: Vec<u32> = rows
+                .iter()
+                .filter_map(|(id, _)| self.tables.row_defs.get(id))
+                .filter_map(|&r| self.tables.rows.get(r as usize).map(|d| d.table))
+                .collect();
+            let mut distinct = tables.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if distinct.len() < 2 {
+                continue;
+            }
+            let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+            let spans: Vec<Span> = rows
+                .iter()
+                .filter_map(|(id, _)| self.tables.row_defs.map.get(id).map(|d| d.span))
+                .collect();
+            if let (Some(first), Some(last)) = (spans.first(), spans.last()) {
+                self.r
+                    .report(Code::AmbiguousLabel, *last, format!("rows {} have the same label, so a question that names the label is ambiguous", suggest::quoted_list(&ids)))
+                    .label("same label as another row")
+                    .secondary(*first, "this row has it too")
+                    .help("Questions can still name these rows by id. If the document really uses the label twice, keep it verbatim and leave this warning.");
+            }
+        }
+    }
+
+    /// Compiles an answer, resolving its window or permission giver.
+    fn cell_answer(
+        &mut self,
+        kind: &AnswerKind,
+        span: Span,
+    ) -> Option<(CellAnswer, Option<Arc<str>>)> {
+        use AnswerKind as A;
+        Some(match kind {
+            A::Acceptable | A::Allowed => (CellAnswer::Allow, None),
+            A::Unacceptable | A::NotAllowed => (CellAnswer::Deny, None),
+            A::UnacceptableAndIllegal => (CellAnswer::Illegal, None),
+            A::Blank => (CellAnswer::Blank, None),
+            A::AcceptableForNominatedUsers | A::AllowedForNominatedUsers => (
+                CellAnswer::Nominated,
+                Some(Arc::from("only for nominated users")),
+            ),
+            A::AllowedForSelectedStaff => (
+                CellAnswer::Nominated,
+                Some(Arc::from("only for selected staff")),
+            ),
+            A::AllowedWithPermission { staff, from } => {
+                let text = match from {
+                    Some(from) => {
+                        self.target(from)?;
+                        format!("only with permission from `{}`", from.text)
+                    }
+                    None if *staff => "only with staff permission".to_owned(),
+                    None => "only with permission".to_owned(),
+                };
+                (CellAnswer::Permission, Some(Arc::from(text.as_str())))
+            }
+            A::AcceptableAtCertainTimes { window } | A::AllowedAtCertainTimes { window } => {
+                match window {
+                    None => {
+                        self.r
+                        .report(Code::NoTimeWindow, span, "this answer says \"at certain times\" but not which times")
+                        .label("no `during` or `outside`")
+                        .help("If the document says when (e.g. \"during break times\"), add it: `… at certain times during break, lunch`. If it does not, leave a comment saying so; questions will get a conditional answer.");
+                        (
+                            CellAnswer::AtTimes(None),
+                            Some(Arc::from(
+                                "at certain times, which the policy does not name",
+                            )),
+                        )
+                    }
+                    Some(w) => {
+                        let names = self.window_names(&w.periods);
+                        let outside = w.kind == WindowKind::Outside;
+                        let text = format!(
+                            "{} {}",
+                            if outside { "outside" } else { "during" },
+                            names.join(", ")
+                        );
+                        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                        let mask = self.timetable.window(outside, &refs, text.clone());
+                        (
+                            CellAnswer::AtTimes(Some(mask)),
+                            Some(Arc::from(format!("only {text}").as_str())),
+                        )
+                    }
+                }
+            }
+        })
+    }
+
+    pub(super) fn check_devices(&mut self, sections: &[Section]) {
+        for section in sections {
+            let Section::Devices(table) = section else {
+                continue;
+            };
+            if !Self::define(
+                self.r,
+                &mut self.table_defs,
+                &table.id,
+                (),
+                "Give each table its own id; tables of every kind share one set of ids.",
+            ) {
+                continue;
+            }
+            self.require_label(&table.label, "table");
+            let mut labels_here: HashMap<String, Span> = HashMap::new();
+            for device in &table.devices {
+                self.require_label(&device.label, "device");
+                let index = u32::try_from(self.tables.devices.len()).unwrap_or(u32::MAX);
+                if !Self::define(
+                    self.r,
+                    &mut self.tables.device_defs,
+                    &device.id,
+                    index,
+                    "Give each device kind its own id; ids are unique across devices tables.",
+                ) {
+                    continue;
+                }
+                let normal = suggest::normalize_label(&device.label.text);
+                if let Some(first) = labels_here.get(&normal) {
+                    self.r
+                        .report(Code::DuplicateLabel, device.label.span, "two devices of this table have the same label")
+                        .label("same label again")
+                        .secondary(*first, "first used here")
+                        .help("Questions can name a device by its label, so labels in one table must differ.");
+                } else {
+                    labels_here.insert(normal, device.label.span);
+                }
+                let mut info = DeviceInfo {
+                    summary: DeviceSummary {
+                        table: Arc::from(table.id.text.as_str()),
+                        id: Arc::from(device.id.text.as_str()),
+                        label: Arc::from(device.label.text.as_str()),
+                        group: device.group.as_ref().map(|g| Arc::from(g.text.as_str())),
+                        line: device.span.line,
+                    },
+                    table_label: Arc::from(table.label.text.as_str()),
+                    presence: PresenceAnswer::Blank,
+                    presence_line: device.span.line,
+                    presence_condition: None,
+                    note: None,
+                    network: NetworkAccess::Blank,
+                    network_line: device.span.line,
+                    breaches: Vec::new(),
+                };
+                let mut presence_span: Option<Span> = None;
+                let mut network_span: Option<Span> = None;
+                for item in &device.items {
+                    match item {
+                        DeviceItem::InSchool(line) => {
+                            if let Some(first) = presence_span {
+                                self.r
+                                    .report(
+                                        Code::Conflict,
+                                        line.span,
+                                        "this device already says whether it is allowed in school",
+                                    )
+                                    .label("second answer")
+                                    .secondary(first, "first answer")
+                                    .help("Keep one `allowed in school` line per device.");
+                                continue;
+                            }
+                            presence_span = Some(line.span);
+                            info.presence_line = line.span.line;
+                            info.note = line.note.as_ref().map(|n| Arc::from(n.text.as_str()));
+                            info.presence = match &line.presence {
+                                Presence::Yes => PresenceAnswer::Yes,
+                                Presence::No => PresenceAnswer::No,
+                                Presence::Blank => {
+                                    self.r
+                                        .report(Code::BlankCell, line.span, format!("whether `{}` devices are allowed in school is blank, so it will be denied", device.id.text))
+                                        .label("blank: the engine will deny")
+                                        .help("If the document leaves the cell empty, keep `blank` and say so in a comment.");
+                                    PresenceAnswer::Blank
+                                }
+                                Presence::WithPermission { staff, from } => {
+                                    let text = match from {
+                                        Some(from) => {
+                                            self.target(from);
+                                            format!("only with permission from `{}`", from.text)
+                                        }
+                                        None if *staff => "only with staff permission".to_owned(),
+                                        None => "only with permission".to_owned(),
+                                    };
+                                    info.presence_condition = Some(Arc::from(text.as_str()));
+                                    PresenceAnswer::Permission
+                                }
+                            };
+                        }
+                        DeviceItem::Network(line) => {
+                            if let Some(first) = network_span {
+                                self.r
+                                    .report(Code::Conflict, line.span, "this device already says what network access it gets")
+                                    .label("second answer")
+                                    .secondary(first, "first answer")
+                                    .help("Keep one `network access` line per device: the document marks one of full, internet only or none.");
+                                continue;
+                            }
+                            network_span = Some(line.span);
+                            info.network_line = line.span.line;
+                            info.network = line.access;
+                            if line.access == NetworkAccess::Blank {
+                                self.r
+                                    .report(Code::BlankCell, line.span, format!("the network access of `{}` devices is blank, so every network question will be denied", device.id.text))
+                                    .label("blank: the engine will deny")
+                                    .help("If the document leaves the cells empty, keep `blank` and say so in a comment.");
+                            }
+                        }
+                        DeviceItem::Breach(breach) => {
+                            if let Some(link) = self.breach(breach, None) {
+                                info.breaches.push(link);
+                            }
+                        }
+                    }
+                }
+                if presence_span.is_none() {
+                    self.r
+                        .report(Code::BlankCell, device.span, format!("`{}` does not say whether it is allowed in school, so that will be denied", device.id.text))
+                        .label("no `allowed in school` line")
+                        .help("Add `allowed in school: yes`, `no`, `with permission` or `blank` (with a comment) under the device.");
+                }
+                if network_span.is_none() {
+                    self.r
+                        .report(Code::BlankCell, device.span, format!("`{}` does not say what network access it gets, so network questions will be denied", device.id.text))
+                        .label("no `network access` line")
+                        .help("Add `network access: full`, `internet only`, `none` or `blank` (with a comment) under the device.");
+                }
+                self.tables.devices.push(info);
+            }
+        }
+    }
+}

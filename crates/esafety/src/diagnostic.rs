@@ -1,0 +1,345 @@
+//! Diagnostics: the one data model every problem report uses.
+//!
+//! The parser and checker produce [`Diagnostic`]s; the renderers in
+//! [`render`](crate::diagnostic::render) turn them into rustc-style text,
+//! JSON or GitHub Actions annotations. Nothing else formats a problem, so the
+//! three outputs always agree.
+
+pub mod render;
+
+use serde::{Deserialize, Serialize};
+
+use crate::span::{LineIndex, Span};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Severity {
+    /// The policy cannot be used until this is fixed.
+    Error,
+    /// The policy works, but probably not as its author meant.
+    Warning,
+}
+
+impl Severity {
+    /// `"error"` or `"warning"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal, $severity:ident; )*) => {
+        /// A stable diagnostic code. `docs/diagnostics.md` explains each one
+        /// with a wrong and a right example.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The code as written in output, e.g. `E0201`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            /// A short kebab-case name, e.g. `unknown-name`.
+            pub fn name(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// The severity every diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// Looks a code up by its `E0201` form or its name.
+            pub fn parse(text: &str) -> Option<Code> {
+                match text {
+                    $( $code | $name => Some(Code::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The file is larger than the parser accepts.
+    FileTooLarge = "E0100", "file-too-large", Error;
+    /// The file is not UTF-8 text.
+    InvalidUtf8 = "E0101", "invalid-utf8", Error;
+    /// A line is not a statement of the language.
+    Syntax = "E0102", "syntax-error", Error;
+    /// A statement appears where it does not belong, e.g. a cell before any `row`.
+    Misplaced = "E0103", "misplaced-statement", Error;
+    /// The file has no `school` heading.
+    MissingSchool = "E0104", "missing-school", Error;
+    /// A section that may appear once (`school`, `timetable`) appears twice.
+    DuplicateSection = "E0105", "duplicate-section", Error;
+    /// A name is used that nothing defines.
+    UnknownName = "E0201", "unknown-name", Error;
+    /// A name or id is defined twice.
+    DuplicateDefinition = "E0202", "duplicate-definition", Error;
+    /// Two rows of one table have the same label.
+    DuplicateLabel = "E0203", "duplicate-label", Error;
+    /// The roles do not form a tree: a cycle, or a role in two groups.
+    RoleHierarchy = "E0204", "bad-role-hierarchy", Error;
+    /// A year-group range such as `year-1 to year-6` is malformed.
+    YearRange = "E0205", "bad-year-range", Error;
+    /// A breach names an incident whose table does not cover that role.
+    IncidentRole = "E0206", "incident-not-for-role", Error;
+    /// A label is empty.
+    EmptyLabel = "E0207", "empty-label", Error;
+    /// A cell gives an answer its table kind does not use.
+    AnswerKind = "E0301", "answer-not-allowed", Error;
+    /// A clock time that does not exist, e.g. 25:99.
+    ImpossibleTime = "E0302", "impossible-time", Error;
+    /// A date that does not exist, e.g. 30 February.
+    ImpossibleDate = "E0303", "impossible-date", Error;
+    /// A time or date range that ends before (or when) it starts.
+    EndBeforeStart = "E0304", "end-before-start", Error;
+    /// A period defined twice, or overlapping itself, on the same day.
+    PeriodOverlap = "E0305", "period-overlap", Error;
+    /// Two answers for the same role in one row: a conflict at equal specificity.
+    Conflict = "E0306", "conflicting-answers", Error;
+    /// The review-by date is before the approval date.
+    ReviewBeforeApproval = "E0307", "review-before-approval", Error;
+    /// A condition mixes `and` with `or`.
+    MixedConnectives = "E0308", "mixed-connectives", Error;
+    /// A built-in limit was exceeded.
+    LimitExceeded = "E0309", "limit-exceeded", Error;
+    /// A number is outside the range that makes sense, e.g. 0 prior incidents.
+    NumberOutOfRange = "E0310", "number-out-of-range", Error;
+    /// A cell is blank: the engine will deny.
+    BlankCell = "W0101", "blank-cell", Warning;
+    /// "At certain times" without saying which times.
+    NoTimeWindow = "W0102", "no-time-window", Warning;
+    /// An incident that no breach leads to and that follows no route.
+    UnlinkedIncident = "W0103", "unlinked-incident", Warning;
+    /// The review-by date has passed.
+    ReviewOverdue = "W0104", "review-overdue", Warning;
+    /// A contact with no phone, URL, email or `in school`.
+    UnreachableContact = "W0105", "unreachable-contact", Warning;
+    /// More than twelve months between approval and review.
+    LongReviewInterval = "W0106", "long-review-interval", Warning;
+    /// Two rows in different tables share a label, so the label alone is ambiguous.
+    AmbiguousLabel = "W0107", "ambiguous-label", Warning;
+    /// A route that no incident or row follows.
+    UnusedRoute = "W0108", "unused-route", Warning;
+    /// An incident with no responses and no route: nothing follows from it.
+    EmptyIncident = "W0109", "incident-without-responses", Warning;
+    /// A route with no steps.
+    EmptyRoute = "W0110", "empty-route", Warning;
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Code::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code `{text}`")))
+    }
+}
+
+/// Where a diagnostic points, in both machine and human coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Location {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: u32,
+    /// 1-based character column of `start`.
+    pub column: u32,
+    /// 1-based line of `end`.
+    pub end_line: u32,
+    /// 1-based character column of `end`.
+    pub end_column: u32,
+}
+
+/// A secondary place a diagnostic points at, e.g. "first defined here".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    /// Where.
+    pub location: Location,
+    /// What it shows.
+    pub message: String,
+}
+
+/// One problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// The stable code, e.g. `E0201`.
+    pub code: Code,
+    /// Error or warning (always `code.severity()`).
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The file, as it was named to the checker.
+    pub path: String,
+    /// The text the problem is in.
+    pub location: Location,
+    /// What the caret under the text says.
+    pub primary_label: String,
+    /// Other places that explain the problem.
+    pub labels: Vec<Label>,
+    /// What to do about it, in words a policy author can act on.
+    pub help: String,
+}
+
+impl Diagnostic {
+    /// Is this an error (as opposed to a warning)?
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Builds diagnostics for one source file, filling in paths and locations.
+#[derive(Debug)]
+pub(crate) struct Reporter<'a> {
+    path: &'a str,
+    text: &'a str,
+    index: &'a LineIndex,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Reporter<'a> {
+    pub(crate) fn new(path: &'a str, text: &'a str, index: &'a LineIndex) -> Self {
+        Reporter {
+            path,
+            text,
+            index,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn location(&self, span: Span) -> Location {
+        let (line, column) = self.index.locate(self.text, span.start);
+        let (end_line, end_column) = self.index.locate(self.text, span.end);
+        Location {
+            start: span.start,
+            end: span.end,
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// Starts a diagnostic; finish it with [`Builder::help`].
+    pub(crate) fn report(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Builder<'_, 'a> {
+        let location = self.location(span);
+        Builder {
+            reporter: self,
+            diagnostic: Diagnostic {
+                code,
+                severity: code.severity(),
+                message: message.into(),
+                path: String::new(),
+                location,
+                primary_label: String::new(),
+                labels: Vec::new(),
+                help: String::new(),
+            },
+        }
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        let mut diagnostics = self.diagnostics;
+        for d in &mut diagnostics {
+            d.path = self.path.to_owned();
+        }
+        // Report in file order; errors before warnings on the same spot.
+        diagnostics.sort_by(|a, b| {
+            (a.location.start, a.severity, a.code).cmp(&(b.location.start, b.severity, b.code))
+        });
+        diagnostics.dedup();
+        diagnostics
+    }
+}
+
+/// A diagnostic under construction.
+#[must_use = "a diagnostic is only recorded by `help`"]
+pub(crate) struct Builder<'r, 'a> {
+    reporter: &'r mut Reporter<'a>,
+    diagnostic: Diagnostic,
+}
+
+impl Builder<'_, '_> {
+    /// What the caret under the primary span says.
+    pub(crate) fn label(mut self, text: impl Into<String>) -> Self {
+        self.diagnostic.primary_label = text.into();
+        self
+    }
+
+    /// Another place worth showing.
+    pub(crate) fn secondary(mut self, span: Span, text: impl Into<String>) -> Self {
+        let location = self.reporter.location(span);
+        self.diagnostic.labels.push(Label {
+            location,
+            message: text.into(),
+        });
+        self
+    }
+
+    /// Records the diagnostic with its help line. Every diagnostic has one.
+    pub(crate) fn help(mut self, text: impl Into<String>) {
+        self.diagnostic.help = text.into();
+        self.reporter.diagnostics.push(self.diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert!(seen.insert(code.name()), "{} twice", code.name());
+            assert_eq!(Code::parse(code.as_str()), Some(*code));
+            assert_eq!(Code::parse(code.name()), Some(*code));
+            let letter = if code.severity() == Severity::Error {
+                'E'
+            } else {
+                'W'
+            };
+            assert!(
+                code.as_str().starts_with(letter),
+                "{code} has the wrong letter"
+            );
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Renderers over [`Diagnostic`]: human (rustc style), JSON and GitHub Actions.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use super::{Diagnostic, Label, Location, Severity};
+use crate::span::LineIndex;
+
+/// The version of the JSON that `esafety check --format json` prints. It
+/// changes only on purpose, when a field changes meaning or goes away.
+pub const CHECK_JSON_VERSION: u32 = 1;
+
+/// Renders diagnostics of one file the way rustc does: code, message,
+/// `file:line:col`, the source line with a caret under the problem, and the
+/// help line.
+///
+/// `source` is the text the diagnostics were made from. With `color`, the
+/// output carries ANSI colours for a terminal.
+pub fn human(diagnostics: &[Diagnostic], source: &str, color: bool) -> String {
+    let index = LineIndex::new(source);
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        out.push_str(&human_one(&renderer, diagnostic, source, &index));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineIndex) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+
+    // One snippet per source line involved, in line order, so that a huge file
+    // is never handed to the renderer whole.
+    let mut lines: Vec<u32> = std::iter::once(d.location.line)
+        .chain(d.labels.iter().map(|l| l.location.line))
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+
+    let mut snippets = Vec::new();
+    for line in lines {
+        let range = index.line_range(source, line);
+        let text = source.get(range.clone()).unwrap_or("");
+        let mut snippet = Snippet::source(text)
+            .line_start(line as usize)
+            .path(d.path.as_str())
+            .fold(false);
+        let clamp = |loc: &Location| {
+            let start = loc.start.clamp(range.start, range.end) - range.start;
+            let end = loc.end.clamp(range.start, range.end) - range.start;
+            start..end.max(start)
+        };
+        if d.location.line == line {
+            snippet = snippet.annotation(
+                AnnotationKind::Primary
+                    .span(clamp(&d.location))
+                    .label(non_empty(&d.primary_label)),
+            );
+        }
+        for Label { location, message } in d.labels.iter().filter(|l| l.location.line == line) {
+            snippet = snippet.annotation(
+                AnnotationKind::Context
+                    .span(clamp(location))
+                    .label(non_empty(message)),
+            );
+        }
+        snippets.push(snippet);
+    }
+
+    let title = level
+        .clone()
+        .primary_title(d.message.as_str())
+        .id(d.code.as_str());
+    let group = Group::with_title(title)
+        .elements(snippets)
+        .element(Level::HELP.message(annotate_snippets::normalize_untrusted_str(&d.help)));
+    renderer.render(&[group])
+}
+
+fn non_empty(text: &str) -> Option<&str> {
+    if text.is_empty() { None } else { Some(text) }
+}
+
+/// Counts of errors and warnings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Diagnostics with severity error.
+    pub errors: usize,
+    /// Diagnostics with severity warning.
+    pub warnings: usize,
+}
+
+impl Counts {
+    /// Counts the diagnostics of a slice.
+    pub fn of(diagnostics: &[Diagnostic]) -> Counts {
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        Counts {
+            errors,
+            warnings: diagnostics.len() - errors,
+        }
+    }
+}
+
+/// One checked file, for the JSON report.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport<'a> {
+    /// The file as named on the command line.
+    pub path: &'a str,
+    /// Its diagnostics.
+    pub diagnostics: &'a [Diagnostic],
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    message: &'a str,
+    path: &'a str,
+    location: &'a Location,
+    primary_label: &'a str,
+    labels: &'a [Label],
+    help: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    path: &'a str,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    files: Vec<JsonFile<'a>>,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    errors: usize,
+    warnings: usize,
+}
+
+/// Renders a whole check run as one JSON document (see `docs/cli.md` for the
+/// schema; its `version` is [`CHECK_JSON_VERSION`]).
+pub fn json(files: &[FileReport<'_>]) -> String {
+    let mut report = JsonReport {
+        version: CHECK_JSON_VERSION,
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+        errors: 0,
+        warnings: 0,
+    };
+    for file in files {
+        let counts = Counts::of(file.diagnostics);
+        report.errors += counts.errors;
+        report.warnings += counts.warnings;
+        report.files.push(JsonFile {
+            path: file.path,
+            errors: counts.errors,
+            warnings: counts.warnings,
+        });
+        report
+            .diagnostics
+            .extend(file.diagnostics.iter().map(|d| JsonDiagnostic {
+                code: d.code.as_str(),
+                name: d.code.name(),
+                severity: d.severity,
+                message: &d.message,
+                path: &d.path,
+                location: &d.location,
+                primary_label: &d.primary_label,
+                labels: &d.labels,
+                help: &d.help,
+            }));
+    }
+    // Serialising plain strings and numbers cannot fail; fall back to an
+    // empty object rather than panic if it ever did.
+    serde_json::to_string_pretty(&report).unwrap_or_else(|_| String::from("{}"))
+}
+
+/// Renders diagnostics as GitHub Actions workflow commands, one per line, so
+/// that they show as annotations on the pull request.
+pub fn github(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&d.path),
+            d.location.line,
+            d.location.column,
+            d.location.end_line,
+            d.location.end_column,
+            escape_property(&format!("{} {}", d.code.as_str(), d.code.name())),
+            escape_data(&format!("{} (help: {})", d.message, d.help)),
+        ));
+    }
+    out
+}
+
+/// Escaping for the message part of a workflow command.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping for a `key=value` property of a workflow command.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escapes_what_the_runner_would_misread() {
+        assert_eq!(escape_data("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,1374 @@
+//! Evaluation: a [`Query`] in, a [`Decision`] out.
+//!
+//! Pure and total: no I/O, no clock (the moment comes in the query), no
+//! panics. Unknown names are [`QueryError`]s with the closest known names. A
+//! question the policy does not answer is denied with `default: true`.
+//!
+//! The lists in a decision (referrals, sanctions, route steps) are shared with
+//! the policy rather than copied, so a decision asked without an explanation
+//! does not allocate.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    Capability, CellAnswer, IncidentId, NO_CELL, NetworkAccess, Policy, PresenceAnswer,
+    ResponseInfo, RoleId, RowId, StepInfo,
+};
+use crate::suggest::{self, normalize_label};
+
+/// A question for a policy.
+///
+/// Ask about exactly one thing: an `action` (a row of a user-actions,
+/// communications or rules table), an `incident`, or a `device` together
+/// with an `action` naming what it may do ("Allowed in school", "Internet
+/// only", …). Names may be ids or labels (case and spacing do not matter).
+///
+/// ```
+/// use esafety::Query;
+///
+/// let q = Query::action("year-5", "Use of blogs")
+///     .at(jiff::civil::date(2025, 11, 4).at(10, 35, 0, 0))
+///     .fact("permission", true)
+///     .prior(1);
+/// assert_eq!(q.role.as_deref(), Some("year-5"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    /// Who is acting: a role id such as `pupil`, `year-5` or `teacher`.
+    /// Required except for device questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// A row of a rule table, or (with `device`) a capability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// An incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+    /// A device kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// When, as a civil (wall-clock) date and time at the school.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<jiff::civil::DateTime>,
+    /// Facts about the situation: `nominated`, `permission`,
+    /// `immediate-risk`, or any fact the policy declares.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, bool>,
+    /// How many incidents the person has had before.
+    #[serde(default, alias = "prior_incidents", skip_serializing_if = "is_zero")]
+    pub prior: u32,
+    /// Whether to write the `explanation` (on by default; switch it off on a
+    /// hot path).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub explain: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            role: None,
+            action: None,
+            incident: None,
+            device: None,
+            at: None,
+            facts: BTreeMap::new(),
+            prior: 0,
+            explain: true,
+        }
+    }
+}
+
+impl Query {
+    /// Is `action` allowed for `role`?
+    pub fn action(role: impl Into<String>, action: impl Into<String>) -> Self {
+        Query {
+            role: Some(role.into()),
+            action: Some(action.into()),
+            ..Query::default()
+        }
+    }
+
+    /// What follows an incident by `role`?
+    pub fn incident(role: impl Into<String>, incident: impl Into<String>) -> Self {
+        Query {
+            role: Some(role.into()),
+            incident: Some(incident.into()),
+            ..Query::default()
+        }
+    }
+
+    /// May a `device` do `capability` ("Allowed in school", "Internet only"…)?
+    pub fn device(device: impl Into<String>, capability: impl Into<String>) -> Self {
+        Query {
+            device: Some(device.into()),
+            action: Some(capability.into()),
+            ..Query::default()
+        }
+    }
+
+    /// Sets who is acting (optional for device questions).
+    pub fn role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+
+    /// Sets the moment.
+    pub fn at(mut self, at: jiff::civil::DateTime) -> Self {
+        self.at = Some(at);
+        self
+    }
+
+    /// Sets a fact.
+    pub fn fact(mut self, name: impl Into<String>, value: bool) -> Self {
+        self.facts.insert(name.into(), value);
+        self
+    }
+
+    /// Sets the number of prior incidents.
+    pub fn prior(mut self, prior: u32) -> Self {
+        self.prior = prior;
+        self
+    }
+
+    /// Switches the explanation off (or on).
+    pub fn explain(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
+    }
+}
+
+/// The answer to a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Allowed.
+    Allowed,
+    /// Not allowed.
+    Denied,
+    /// Not allowed, and illegal.
+    Illegal,
+    /// It depends on something the question did not say (see `condition`).
+    Conditional,
+}
+
+impl Verdict {
+    /// The verdict in lowercase.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::Denied => "denied",
+            Verdict::Illegal => "illegal",
+            Verdict::Conditional => "conditional",
+        }
+    }
+
+    /// Whether the verdict permits the action outright.
+    pub fn is_allowed(self) -> bool {
+        self == Verdict::Allowed
+    }
+}
+
+/// What a conditional verdict depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ConditionKind {
+    /// The time: give `at`.
+    Time,
+    /// Whether the person is a nominated user or selected staff: give the
+    /// `nominated` fact.
+    Nominated,
+    /// Whether permission was given: give the `permission` fact.
+    Permission,
+    /// "At certain times" the policy does not name: no fact resolves it.
+    Unspecified,
+}
+
+/// The condition of a conditional answer, or of the rule that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    /// What it depends on.
+    pub kind: ConditionKind,
+    /// The condition in words, e.g. "only during break, lunch".
+    pub text: Arc<str>,
+}
+
+/// The rule (table row and cell) that produced a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRef {
+    /// The table's id.
+    pub table: Arc<str>,
+    /// The row's id (for devices, the capability's id).
+    pub row: Arc<str>,
+    /// The row's label, verbatim.
+    pub label: Arc<str>,
+    /// The cell's column: the roles it names, or the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<Arc<str>>,
+    /// The source line of the cell that answered (the row's line when no
+    /// cell did).
+    pub line: u32,
+}
+
+/// The incident a decision is about or leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentRef {
+    /// The incidents table's id.
+    pub table: Arc<str>,
+    /// The incident's id.
+    pub id: Arc<str>,
+    /// Its label, verbatim.
+    pub label: Arc<str>,
+    /// Its line.
+    pub line: u32,
+}
+
+/// The escalation route a decision brings, with the steps that apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteOutcome {
+    /// The route's id.
+    pub id: Arc<str>,
+    /// Its title, verbatim.
+    pub label: Arc<str>,
+    /// Its line.
+    pub line: u32,
+    steps: Arc<[StepInfo]>,
+    /// Steps whose condition holds (or that have none).
+    included: u64,
+    /// Steps whose condition depends on a fact the question did not give.
+    pending: u64,
+}
+
+/// A route step as a decision reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepOutcome {
+    /// The step.
+    #[serde(flatten)]
+    pub step: StepInfo,
+    /// True when the step's condition depends on a fact the question did not
+    /// give: it applies only if that condition holds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+}
+
+impl RouteOutcome {
+    /// The steps that apply, in order (those whose condition is false are
+    /// left out; those that depend on an unknown fact are marked `pending`).
+    pub fn steps(&self) -> impl Iterator<Item = StepOutcome> + '_ {
+        self.steps.iter().enumerate().filter_map(|(i, step)| {
+            let bit = 1u64.checked_shl(u32::try_from(i).ok()?)?;
+            if self.included & bit != 0 {
+                Some(StepOutcome {
+                    step: step.clone(),
+                    pending: false,
+                })
+            } else if self.pending & bit != 0 {
+                Some(StepOutcome {
+                    step: step.clone(),
+                    pending: true,
+                })
+            } else {
+                None
+            }
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct RouteJson {
+    id: Arc<str>,
+    label: Arc<str>,
+    line: u32,
+    steps: Vec<StepOutcome>,
+}
+
+impl Serialize for RouteOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RouteJson {
+            id: self.id.clone(),
+            label: self.label.clone(),
+            line: self.line,
+            steps: self.steps().collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RouteOutcome {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = RouteJson::deserialize(deserializer)?;
+        let mut included = 0u64;
+        let mut pending = 0u64;
+        for (i, s) in json.steps.iter().enumerate().take(64) {
+            let bit = 1u64 << i;
+            if s.pending {
+                pending |= bit;
+            } else {
+                included |= bit;
+            }
+        }
+        Ok(RouteOutcome {
+            id: json.id,
+            label: json.label,
+            line: json.line,
+            steps: json.steps.into_iter().map(|s| s.step).collect(),
+            included,
+            pending,
+        })
+    }
+}
+
+/// The answer to a [`Query`], with where it came from and what follows.
+///
+/// The JSON form of this type is the output of `esafety eval --format json`
+/// (see `docs/cli.md`), a versioned contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Allowed, denied, illegal or conditional.
+    pub verdict: Verdict,
+    /// For a conditional verdict, what it depends on; otherwise the
+    /// condition the deciding rule had, if any.
+    pub condition: Option<Condition>,
+    /// The rule that decided.
+    pub rule: Option<RuleRef>,
+    /// True when the policy did not answer and esafety denied by default.
+    pub default: bool,
+    /// A note the document attaches to the answer, e.g. "left in office".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Arc<str>>,
+    /// The incident the question is about, or that the breach constitutes.
+    pub incident: Option<IncidentRef>,
+    /// Referrals, in the policy's column order.
+    pub referrals: Arc<[ResponseInfo]>,
+    /// Notifications (e.g. inform parents / carers).
+    pub notifications: Arc<[ResponseInfo]>,
+    /// Sanctions.
+    pub sanctions: Arc<[ResponseInfo]>,
+    /// The escalation route, with the steps that apply.
+    pub route: Option<RouteOutcome>,
+    /// How the decision was reached, in plain English (empty when the query
+    /// switched explanations off).
+    pub explanation: Vec<String>,
+}
+
+/// A question the policy cannot even look up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// The role is not in the policy.
+    #[error("unknown role `{given}`{}", hint(.suggestions))]
+    UnknownRole {
+        /// What was asked for.
+        given: String,
+        /// The closest roles.
+        suggestions: Vec<String>,
+    },
+    /// No row has this id or label.
+    #[error("no row of this policy is `{given}`{}", hint(.suggestions))]
+    UnknownAction {
+        /// What was asked for.
+        given: String,
+        /// The closest row ids or labels.
+        suggestions: Vec<String>,
+    },
+    /// No incident has this id or label.
+    #[error("no incident of this policy is `{given}`{}", hint(.suggestions))]
+    UnknownIncident {
+        /// What was asked for.
+        given: String,
+        /// The closest incident ids or labels.
+        suggestions: Vec<String>,
+    },
+    /// No device kind has this id or label.
+    #[error("no device kind of this policy is `{given}`{}", hint(.suggestions))]
+    UnknownDevice {
+        /// What was asked for.
+        given: String,
+        /// The closest device ids or labels.
+        suggestions: Vec<String>,
+    },
+    /// Not one of the device capabilities.
+    #[error("`{given}` is not a device capability; ask about \"Allowed in school\", \"Full network access\", \"Internet only\" or \"No network access\"{}", hint(.suggestions))]
+    UnknownCapability {
+        /// What was asked for.
+        given: String,
+        /// The closest capabilities.
+        suggestions: Vec<String>,
+    },
+    /// The fact is not one the policy knows.
+    #[error("unknown fact `{given}`{}", hint(.suggestions))]
+    UnknownFact {
+        /// What was given.
+        given: String,
+        /// The closest facts.
+        suggestions: Vec<String>,
+    },
+    /// A label matches several rows (or incidents, or devices).
+    #[error("`{given}` matches several: {}; ask by id", .candidates.join(", "))]
+    Ambiguous {
+        /// What was asked for.
+        given: String,
+        /// The ids it matches.
+        candidates: Vec<String>,
+    },
+    /// The incident exists, but not for this role.
+    #[error("incident `{incident}` is not listed for `{role}`; it is in the incidents for {}", .for_roles.join(", "))]
+    IncidentNotForRole {
+        /// The incident.
+        incident: String,
+        /// The role asked about.
+        role: String,
+        /// The roles its tables cover.
+        for_roles: Vec<String>,
+    },
+    /// The query is not a complete question.
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+fn hint(suggestions: &[String]) -> String {
+    let refs: Vec<&str> = suggestions.iter().map(String::as_str).collect();
+    suggest::did_you_mean(&refs).map_or_else(String::new, |d| format!(": {d}"))
+}
+
+/// How a row, device or incident was decided, before the consequences.
+struct Outcome {
+    verdict: Verdict,
+    condition: Option<Condition>,
+    default: bool,
+    /// Whether the verdict is a breach that brings the linked incident.
+    breach: bool,
+}
+
+impl Outcome {
+    fn new(verdict: Verdict) -> Self {
+        Outcome {
+            verdict,
+            condition: None,
+            default: false,
+            breach: matches!(verdict, Verdict::Denied | Verdict::Illegal),
+        }
+    }
+}
+
+fn weekday_name(d: jiff::civil::Weekday) -> &'static str {
+    use jiff::civil::Weekday as W;
+    match d {
+        W::Monday => "Monday",
+        W::Tuesday => "Tuesday",
+        W::Wednesday => "Wednesday",
+        W::Thursday => "Thursday",
+        W::Friday => "Friday",
+        W::Saturday => "Saturday",
+        W::Sunday => "Sunday",
+    }
+}
+
+fn empty<T>() -> Arc<[T]> {
+    Arc::from(Vec::new())
+}
+
+impl Policy {
+    /// Answers a question.
+    ///
+    /// ```
+    /// use esafety::{Policy, Query, Verdict};
+    ///
+    /// let policy = Policy::parse("demo.policy", r#"
+    /// school "Demo Primary"
+    /// timetable
+    ///   monday to friday
+    ///     lessons 09:00 to 12:00
+    ///     lunch 12:00 to 13:00
+    /// communications comms "Communications"
+    ///   column pupils "Pupils" for pupil
+    ///   row phones "Use of mobile phones in social time"
+    ///     pupils: allowed at certain times during lunch
+    /// "#).unwrap();
+    ///
+    /// let lunch = jiff::civil::date(2025, 11, 4).at(12, 30, 0, 0);
+    /// let d = policy.decide(&Query::action("pupil", "phones").at(lunch)).unwrap();
+    /// assert_eq!(d.verdict, Verdict::Allowed);
+    ///
+    /// let d = policy.decide(&Query::action("pupil", "Use of mobile phones in social time")).unwrap();
+    /// assert_eq!(d.verdict, Verdict::Conditional); // no time given
+    /// ```
+    pub fn decide(&self, query: &Query) -> Result<Decision, QueryError> {
+        self.check_facts(query)?;
+        match (&query.action, &query.incident, &query.device) {
+            (Some(action), None, None) => {
+                let role = self.find_role(query.role.as_deref())?;
+                let row = self.find_row(action)?;
+                Ok(self.decide_row(role, row, query))
+            }
+            (None, Some(incident), None) => {
+                let role = self.find_role(query.role.as_deref())?;
+                let incident = self.find_incident(role, incident)?;
+                Ok(self.decide_incident(role, incident, query))
+            }
+            (Some(capability), None, Some(device)) => {
+                let role = match query.role.as_deref() {
+                    Some(r) => Some(self.find_role(Some(r))?),
+                    None => None,
+                };
+                let device = self.find_device(device)?;
+                let capability = find_capability(capability)?;
+                Ok(self.decide_device(role, device, capability, query))
+            }
+            (None, None, Some(_)) => Err(QueryError::Incomplete(
+                "a device question also needs an action: \"Allowed in school\", \"Full network access\", \"Internet only\" or \"No network access\"".to_owned(),
+            )),
+            (None, None, None) => Err(QueryError::Incomplete(
+                "say what to ask about: an action (a row of a table), an incident, or a device and an action".to_owned(),
+            )),
+            _ => Err(QueryError::Incomplete(
+                "ask about one thing at a time: an action, an incident, or a device with an action".to_owned(),
+            )),
+        }
+    }
+
+    // --- look-ups -----------------------------------------------------------
+
+    fn check_facts(&self, query: &Query) -> Result<(), QueryError> {
+        for name in query.facts.keys() {
+            if !self.data.facts.iter().any(|f| &*f.id == name.as_str()) {
+                let suggestions = suggest::closest(name, self.data.facts.iter().map(|f| &*f.id))
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                return Err(QueryError::UnknownFact {
+                    given: name.clone(),
+                    suggestions,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn find_role(&self, role: Option<&str>) -> Result<RoleId, QueryError> {
+        let Some(role) = role else {
+            return Err(QueryError::Incomplete(
+                "say whose action it is: a role such as `pupil`, `year-5` or `teacher`".to_owned(),
+            ));
+        };
+        if let Some(&id) = self.data.role_index.get(role) {
+            return Ok(id);
+        }
+        // "Year 5" → "year-5".
+        let folded = normalize_label(role).replace(' ', "-");
+        if let Some(&id) = self.data.role_index.get(folded.as_str()) {
+            return Ok(id);
+        }
+        Err(QueryError::UnknownRole {
+            given: role.to_owned(),
+            suggestions: suggest::closest(&folded, self.data.roles.iter().map(|r| &*r.id))
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+
+    fn find_row(&self, name: &str) -> Result<RowId, QueryError> {
+        if let Some(&id) = self.data.row_index.get(name) {
+            return Ok(id);
+        }
+        let normal = normalize_label(name);
+        match self.data.row_labels.get(&normal).map(Vec::as_slice) {
+            Some([one]) => return Ok(*one),
+            Some(many) if !many.is_empty() => {
+                return Err(QueryError::Ambiguous {
+                    given: name.to_owned(),
+                    candidates: many
+                        .iter()
+                        .filter_map(|r| self.data.rows.get(*r as usize).map(|r| r.id.to_string()))
+                        .collect(),
+                });
+            }
+            _ => {}
+        }
+        Err(QueryError::UnknownAction {
+            given: name.to_owned(),
+            suggestions: suggestions(&normal, self.data.rows.iter().map(|r| (&*r.id, &*r.label))),
+        })
+    }
+
+    fn find_device(&self, name: &str) -> Result<u32, QueryError> {
+        if let Some(&id) = self.data.device_index.get(name) {
+            return Ok(id);
+        }
+        let normal = normalize_label(name);
+        match self.data.device_labels.get(&normal).map(Vec::as_slice) {
+            Some([one]) => return Ok(*one),
+            Some(many) if !many.is_empty() => {
+                return Err(QueryError::Ambiguous {
+                    given: name.to_owned(),
+                    candidates: many
+                        .iter()
+                        .filter_map(|d| {
+                            self.data
+                                .devices
+                                .get(*d as usize)
+                                .map(|d| d.summary.id.to_string())
+                        })
+                        .collect(),
+                });
+            }
+            _ => {}
+        }
+        Err(QueryError::UnknownDevice {
+            given: name.to_owned(),
+            suggestions: suggestions(
+                &normal,
+                self.data
+                    .devices
+                    .iter()
+                    .map(|d| (&*d.summary.id, &*d.summary.label)),
+            ),
+        })
+    }
+
+    fn find_incident(&self, role: RoleId, name: &str) -> Result<IncidentId, QueryError> {
+        let normal = normalize_label(name);
+        let candidates: &[IncidentId] = match self.data.incident_index.get(name) {
+            Some(c) => c,
+            None => match self.data.incident_labels.get(&normal) {
+                Some(c) => c,
+                None => {
+                    return Err(QueryError::UnknownIncident {
+                        given: name.to_owned(),
+                        suggestions: suggestions(
+                            &normal,
+                            self.data
+                                .incidents
+                                .iter()
+                                .map(|i| (&*i.summary.id, &*i.summary.label)),
+                        ),
+                    });
+                }
+            },
+        };
+        // The incident of the most specific table that covers the role.
+        for ancestor in self.ancestors(role) {
+            let found: Vec<IncidentId> = candidates
+                .iter()
+                .copied()
+                .filter(|&c| {
+                    self.data
+                        .incidents
+                        .get(c as usize)
+                        .and_then(|i| self.data.incident_tables.get(i.table_index as usize))
+                        .is_some_and(|t| t.roles.contains(&ancestor))
+                })
+                .collect();
+            match found.as_slice() {
+                [] => continue,
+                [one] => return Ok(*one),
+                many => {
+                    return Err(QueryError::Ambiguous {
+                        given: name.to_owned(),
+                        candidates: many
+                            .iter()
+                            .filter_map(|c| self.data.incidents.get(*c as usize))
+                            .map(|i| format!("{}:{}", i.summary.table, i.summary.id))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        let mut for_roles: Vec<String> = candidates
+            .iter()
+            .filter_map(|c| self.data.incidents.get(*c as usize))
+            .flat_map(|i| i.summary.roles.iter().map(|r| r.to_string()))
+            .collect();
+        for_roles.sort();
+        for_roles.dedup();
+        Err(QueryError::IncidentNotForRole {
+            incident: name.to_owned(),
+            role: self.role_name(role).to_owned(),
+            for_roles,
+        })
+    }
+
+    fn role_name(&self, role: RoleId) -> &str {
+        self.data
+            .roles
+            .get(usize::from(role))
+            .map_or("?", |r| &*r.id)
+    }
+
+    fn fact(&self, query: &Query, name: &str) -> Option<bool> {
+        query.facts.get(name).copied()
+    }
+
+    // --- deciding -----------------------------------------------------------
+
+    fn decide_row(&self, role: RoleId, row_id: RowId, query: &Query) -> Decision {
+        let explain = query.explain;
+        let mut why = Vec::new();
+        let roles = self.data.roles.len();
+        let Some(row) = self.data.rows.get(row_id as usize) else {
+            return self.unanswered(why, query);
+        };
+        let table = self.data.tables.get(row.table as usize);
+        let table_id = table.map_or_else(|| Arc::from(""), |t| t.id.clone());
+        let cell_id = self
+            .data
+            .matrix
+            .get(row_id as usize * roles + usize::from(role))
+            .copied()
+            .unwrap_or(NO_CELL);
+        let cell = self.data.cells.get(cell_id as usize);
+
+        if explain {
+            self.explain_role(role, &mut why);
+            let kind = table.map_or("", |t| t.kind.keyword());
+            why.push(format!(
+                "Row `{}` \"{}\" is in the {kind} table `{table_id}` (line {}).",
+                row.id, row.label, row.line
+            ));
+        }
+
+        let rule = RuleRef {
+            table: table_id,
+            row: row.id.clone(),
+            label: row.label.clone(),
+            column: cell.map(|c| c.roles_text.clone()),
+            line: cell.map_or(row.line, |c| c.line),
+        };
+
+        let Some(cell) = cell else {
+            if explain {
+                why.push(format!(
+                    "The row gives no answer for `{}` or any group it belongs to, so esafety denies it: a question the policy does not answer is denied.",
+                    self.role_name(role)
+                ));
+            }
+            return self.finish(
+                Outcome {
+                    verdict: Verdict::Denied,
+                    condition: None,
+                    default: true,
+                    breach: false,
+                },
+                Some(rule),
+                None,
+                None,
+                why,
+                query,
+            );
+        };
+        if explain {
+            why.push(format!(
+                "Line {} answers for `{}`: {}.",
+                cell.line, cell.roles_text, cell.words
+            ));
+            self.explain_more_specific(role, row_id, &mut why);
+        }
+
+        let outcome = match &cell.answer {
+            CellAnswer::Allow => Outcome::new(Verdict::Allowed),
+            CellAnswer::Deny => Outcome::new(Verdict::Denied),
+            CellAnswer::Illegal => Outcome::new(Verdict::Illegal),
+            CellAnswer::Blank => {
+                if explain {
+                    why.push(
+                        "The document leaves this cell blank, so esafety denies it.".to_owned(),
+                    );
+                }
+                Outcome {
+                    verdict: Verdict::Denied,
+                    condition: None,
+                    default: true,
+                    breach: false,
+                }
+            }
+            CellAnswer::AtTimes(window) => {
+                self.timed(window.as_ref(), cell.condition.clone(), query, &mut why)
+            }
+            CellAnswer::Nominated => self.with_fact(
+                query,
+                "nominated",
+                ConditionKind::Nominated,
+                cell.condition.clone(),
+                &mut why,
+            ),
+            CellAnswer::Permission => self.with_fact(
+                query,
+                "permission",
+                ConditionKind::Permission,
+                cell.condition.clone(),
+                &mut why,
+            ),
+        };
+        let incident = if outcome.breach {
+            self.breach_incident(role, &row.breaches, explain, &mut why)
+        } else {
+            None
+        };
+        self.finish(outcome, Some(rule), incident, row.route, why, query)
+    }
+
+    fn decide_device(
+        &self,
+        role: Option<RoleId>,
+        device_id: u32,
+        capability: Capability,
+        query: &Query,
+    ) -> Decision {
+        let explain = query.explain;
+        let mut why = Vec::new();
+        let Some(device) = self.data.devices.get(device_id as usize) else {
+            return self.unanswered(why, query);
+        };
+        let d = &device.summary;
+        if explain {
+            why.push(format!(
+                "`{}` \"{}\" is a device kind of the table `{}` \"{}\" (line {}).",
+                d.id, d.label, d.table, device.table_label, d.line
+            ));
+        }
+        let line = match capability {
+            Capability::AllowedInSchool => device.presence_line,
+            _ => device.network_line,
+        };
+        let rule = RuleRef {
+            table: d.table.clone(),
+            row: Arc::from(capability.id()),
+            label: Arc::from(capability.label()),
+            column: Some(d.label.clone()),
+            line,
+        };
+        let mut note = None;
+        let outcome = match capability.access() {
+            None => {
+                note = device.note.clone();
+                match device.presence {
+                    PresenceAnswer::Yes => {
+                        if explain {
+                            let extra = device
+                                .note
+                                .as_deref()
+                                .map(|n| format!(" ({n})"))
+                                .unwrap_or_default();
+                            why.push(format!("Line {line}: allowed in school: yes{extra}."));
+                        }
+                        Outcome::new(Verdict::Allowed)
+                    }
+                    PresenceAnswer::No => {
+                        if explain {
+                            why.push(format!("Line {line}: allowed in school: no."));
+                        }
+                        Outcome::new(Verdict::Denied)
+                    }
+                    PresenceAnswer::Permission => self.with_fact(
+                        query,
+                        "permission",
+                        ConditionKind::Permission,
+                        device.presence_condition.clone(),
+                        &mut why,
+                    ),
+                    PresenceAnswer::Blank => {
+                        if explain {
+                            why.push("The policy does not say whether these devices are allowed in school, so esafety denies it.".to_owned());
+                        }
+                        Outcome {
+                            verdict: Verdict::Denied,
+                            condition: None,
+                            default: true,
+                            breach: false,
+                        }
+                    }
+                }
+            }
+            Some(asked) => {
+                let has = |a: NetworkAccess| match a {
+                    NetworkAccess::Full => "full network access",
+                    NetworkAccess::InternetOnly => "internet only",
+                    NetworkAccess::None => "no network access",
+                    _ => "blank",
+                };
+                if device.network == NetworkAccess::Blank {
+                    if explain {
+                        why.push("The policy does not say what network access these devices get, so esafety denies it.".to_owned());
+                    }
+                    Outcome {
+                        verdict: Verdict::Denied,
+                        condition: None,
+                        default: true,
+                        breach: false,
+                    }
+                } else if device.network == asked {
+                    if explain {
+                        why.push(format!(
+                            "Line {line}: the table marks \"{}\" for {}.",
+                            capability.label(),
+                            d.label
+                        ));
+                    }
+                    Outcome::new(Verdict::Allowed)
+                } else {
+                    if explain {
+                        why.push(format!(
+                            "Line {line}: {} devices get {}, not {}.",
+                            d.label,
+                            has(device.network),
+                            has(asked)
+                        ));
+                    }
+                    Outcome::new(Verdict::Denied)
+                }
+            }
+        };
+        let incident = match (outcome.breach, role) {
+            (true, Some(role)) => self.breach_incident(role, &device.breaches, explain, &mut why),
+            _ => None,
+        };
+        let mut decision = self.finish(outcome, Some(rule), incident, None, why, query);
+        decision.note = note;
+        decision
+    }
+
+    fn decide_incident(&self, role: RoleId, incident: IncidentId, query: &Query) -> Decision {
+        let mut why = Vec::new();
+        if query.explain {
+            self.explain_role(role, &mut why);
+        }
+        let Some(info) = self.data.incidents.get(incident as usize) else {
+            return self.unanswered(why, query);
+        };
+        let rule = RuleRef {
+            table: info.summary.table.clone(),
+            row: info.summary.id.clone(),
+            label: info.summary.label.clone(),
+            column: None,
+            line: info.summary.line,
+        };
+        self.finish(
+            Outcome {
+                verdict: Verdict::Denied,
+                condition: None,
+                default: false,
+                breach: false,
+            },
+            Some(rule),
+            Some(incident),
+            None,
+            why,
+            query,
+        )
+    }
+
+    /// A decision for a row, device or incident id that does not exist
+    /// (unreachable through `decide`, which resolves names first).
+    fn unanswered(&self, mut why: Vec<String>, query: &Query) -> Decision {
+        why.push("esafety could not find the rule it looked up, so it denies.".to_owned());
+        self.finish(
+            Outcome {
+                verdict: Verdict::Denied,
+                condition: None,
+                default: true,
+                breach: false,
+            },
+            None,
+            None,
+            None,
+            why,
+            query,
+        )
+    }
+
+    fn timed(
+        &self,
+        window: Option<&crate::timetable::WindowMask>,
+        condition: Option<Arc<str>>,
+        query: &Query,
+        why: &mut Vec<String>,
+    ) -> Outcome {
+        let explain = query.explain;
+        let text = condition.unwrap_or_else(|| Arc::from("at certain times"));
+        let Some(window) = window else {
+            if explain {
+                why.push("The policy says \"at certain times\" but not which times, so no time can settle it: the answer is conditional.".to_owned());
+            }
+            return Outcome {
+                verdict: Verdict::Conditional,
+                condition: Some(Condition {
+                    kind: ConditionKind::Unspecified,
+                    text,
+                }),
+                default: false,
+                breach: false,
+            };
+        };
+        let Some(at) = query.at else {
+            if explain {
+                why.push(format!(
+                    "The question gives no time, so the answer depends on it: allowed {text}."
+                ));
+            }
+            return Outcome {
+                verdict: Verdict::Conditional,
+                condition: Some(Condition {
+                    kind: ConditionKind::Time,
+                    text,
+                }),
+                default: false,
+                breach: false,
+            };
+        };
+        let moment = self.data.timetable.resolve(at);
+        let admitted = window.admits(moment);
+        if explain {
+            let names = self.data.timetable.names(moment).join(", ");
+            why.push(format!(
+                "{} {} {:02}:{:02} falls in {names}; the rule allows it {}, so it is {}.",
+                weekday_name(at.weekday()),
+                at.date(),
+                at.hour(),
+                at.minute(),
+                window.text,
+                if admitted { "allowed" } else { "denied" }
+            ));
+        }
+        let mut outcome = Outcome::new(if admitted {
+            Verdict::Allowed
+        } else {
+            Verdict::Denied
+        });
+        outcome.condition = Some(Condition {
+            kind: ConditionKind::Time,
+            text,
+        });
+        outcome
+    }
+
+    fn with_fact(
+        &self,
+        query: &Query,
+        fact: &str,
+        kind: ConditionKind,
+        condition: Option<Arc<str>>,
+        why: &mut Vec<String>,
+    ) -> Outcome {
+        let text = condition.unwrap_or_else(|| Arc::from(fact));
+        match self.fact(query, fact) {
+            Some(value) => {
+                if query.explain {
+                    why.push(format!(
+                        "The question says `{fact}` is {value}, so it is {}.",
+                        if value { "allowed" } else { "denied" }
+                    ));
+                }
+                let mut outcome = Outcome::new(if value {
+                    Verdict::Allowed
+                } else {
+                    Verdict::Denied
+                });
+                outcome.condition = Some(Condition { kind, text });
+                outcome
+            }
+            None => {
+                if query.explain {
+                    why.push(format!(
+                        "The question does not say whether `{fact}` holds, so the answer depends on it: allowed {text}."
+                    ));
+                }
+                Outcome {
+                    verdict: Verdict::Conditional,
+                    condition: Some(Condition { kind, text }),
+                    default: false,
+                    breach: false,
+                }
+            }
+        }
+    }
+
+    /// The incident a breach by `role` constitutes: the link naming the role
+    /// itself, else its group, and so on up.
+    fn breach_incident(
+        &self,
+        role: RoleId,
+        links: &[crate::model::BreachLink],
+        explain: bool,
+        why: &mut Vec<String>,
+    ) -> Option<IncidentId> {
+        for ancestor in self.ancestors(role) {
+            for link in links {
+                if let Some(&(_, incident)) = link.per_role.iter().find(|(r, _)| *r == ancestor) {
+                    if explain && let Some(i) = self.data.incidents.get(incident as usize) {
+                        why.push(format!(
+                            "Line {}: a breach by `{}` is incident `{}` \"{}\" of `{}` (line {}).",
+                            link.line,
+                            self.role_name(ancestor),
+                            i.summary.id,
+                            i.summary.label,
+                            i.summary.table,
+                            i.summary.line
+                        ));
+                    }
+                    return Some(incident);
+                }
+            }
+        }
+        if explain {
+            why.push(format!(
+                "The policy names no incident for this breach by `{}`.",
+                self.role_name(role)
+            ));
+        }
+        None
+    }
+
+    /// Assembles the decision: the incident's responses (escalated for a
+    /// repeat offence), and the route with the steps the facts select.
+    fn finish(
+        &self,
+        outcome: Outcome,
+        rule: Option<RuleRef>,
+        incident: Option<IncidentId>,
+        row_route: Option<u32>,
+        mut why: Vec<String>,
+        query: &Query,
+    ) -> Decision {
+        let info = incident.and_then(|i| self.data.incidents.get(i as usize));
+        let mut lists = info.map(|i| &i.lists);
+        if let Some(escalation) = info.and_then(|i| i.escalation.as_ref())
+            && query.prior >= escalation.after
+        {
+            lists = Some(&escalation.lists);
+            if query.explain
+                && let Some(repeat) = self.data.incidents.get(escalation.repeat as usize)
+            {
+                why.push(format!(
+                            "With {} prior incident{}, this is a repeat offence: the responses of `{}` \"{}\" (line {}) are added.",
+                            query.prior,
+                            if query.prior == 1 { "" } else { "s" },
+                            repeat.summary.id,
+                            repeat.summary.label,
+                            repeat.summary.line
+                        ));
+            }
+        }
+        let route_id = info
+            .and_then(|i| i.route)
+            .or(if outcome.breach { row_route } else { None });
+        let route = route_id
+            .and_then(|r| self.data.routes.get(r as usize))
+            .map(|r| self.route_outcome(r, query, &mut why));
+        Decision {
+            verdict: outcome.verdict,
+            condition: outcome.condition,
+            rule,
+            default: outcome.default,
+            note: None,
+            incident: info.map(|i| IncidentRef {
+                table: i.summary.table.clone(),
+                id: i.summary.id.clone(),
+                label: i.summary.label.clone(),
+                line: i.summary.line,
+            }),
+            referrals: lists.map_or_else(empty, |l| l.referrals.clone()),
+            notifications: lists.map_or_else(empty, |l| l.notifications.clone()),
+            sanctions: lists.map_or_else(empty, |l| l.sanctions.clone()),
+            route,
+            explanation: why,
+        }
+    }
+
+    /// Selects a route's steps by the facts given.
+    fn route_outcome(
+        &self,
+        route: &crate::model::RouteInfo,
+        query: &Query,
+        why: &mut Vec<String>,
+    ) -> RouteOutcome {
+        let mut included = 0u64;
+        let mut pending = 0u64;
+        for (i, step) in route.steps.iter().enumerate().take(64) {
+            let bit = 1u64 << i;
+            let Some(test) = &step.test else {
+                included |= bit;
+                continue;
+            };
+            let mut any_true = false;
+            let mut any_false = false;
+            let mut any_unknown = false;
+            for fact in &test.facts {
+                match query.facts.get(&**fact) {
+                    Some(true) => any_true = true,
+                    Some(false) => any_false = true,
+                    None => any_unknown = true,
+                }
+            }
+            let value = if test.any {
+                if any_true {
+                    Some(true)
+                } else if any_unknown {
+                    None
+                } else {
+                    Some(false)
+                }
+            } else if any_false {
+                Some(false)
+            } else if any_unknown {
+                None
+            } else {
+                Some(true)
+            };
+            match value.map(|v| v != test.negated) {
+                Some(true) => included |= bit,
+                Some(false) => {}
+                None => pending |= bit,
+            }
+        }
+        if query.explain {
+            let total = route.steps.len();
+            let shown = (included | pending).count_ones() as usize;
+            let mut text = format!(
+                "It follows route `{}` \"{}\" (line {}).",
+                route.id, route.label, route.line
+            );
+            if total > shown {
+                text.push_str(&format!(
+                    " {} of its {total} steps do not apply to the facts given.",
+                    total - shown
+                ));
+            }
+            let waiting = pending.count_ones();
+            if waiting > 0 {
+                text.push_str(&format!(
+                    " {waiting} step{} depend{} on facts the question did not give.",
+                    if waiting == 1 { "" } else { "s" },
+                    if waiting == 1 { "s" } else { "" }
+                ));
+            }
+            why.push(text);
+        }
+        RouteOutcome {
+            id: route.id.clone(),
+            label: route.label.clone(),
+            line: route.line,
+            steps: route.steps.clone(),
+            included,
+            pending,
+        }
+    }
+
+    fn explain_role(&self, role: RoleId, why: &mut Vec<String>) {
+        let chain: Vec<&str> = self.ancestors(role).map(|r| self.role_name(r)).collect();
+        if chain.len() > 1 {
+            why.push(format!(
+                "`{}` belongs to {}; the most specific answer applies.",
+                self.role_name(role),
+                suggest::quoted_list(chain.get(1..).unwrap_or(&[]))
+            ));
+        }
+    }
+
+    /// Notes rules in the row for roles below the one asked about.
+    fn explain_more_specific(&self, role: RoleId, row_id: RowId, why: &mut Vec<String>) {
+        let roles = self.data.roles.len();
+        let row_index = row_id as usize;
+        let own = self
+            .data
+            .matrix
+            .get(row_index * roles + usize::from(role))
+            .copied()
+            .unwrap_or(NO_CELL);
+        let mut lines: Vec<String> = Vec::new();
+        for (other, info) in self.data.roles.iter().enumerate() {
+            let Ok(other) = RoleId::try_from(other) else {
+                continue;
+            };
+            if other == role || !self.ancestors(other).any(|a| a == role) {
+                continue;
+            }
+            let cell = self
+                .data
+                .matrix
+                .get(row_index * roles + usize::from(other))
+                .copied()
+                .unwrap_or(NO_CELL);
+            if cell != own
+                && cell != NO_CELL
+                && let Some(c) = self.data.cells.get(cell as usize)
+            {
+                lines.push(format!("`{}` ({}, line {})", info.id, c.words, c.line));
+            }
+        }
+        if !lines.is_empty() {
+            why.push(format!(
+                "Some members have their own answer in this row: {}. Ask with their role for theirs.",
+                lines.join("; ")
+            ));
+        }
+    }
+}
+
+/// Suggestions for a name that matched no id or label: close ids, labels
+/// containing the text, and close labels.
+fn suggestions<'a>(
+    normal: &str,
+    items: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Vec<String> {
+    let mut out: Vec<String> = suggest::closest(normal, items.clone().map(|(id, _)| id))
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if normal.len() >= 3 {
+        for (_, label) in items.clone() {
+            if out.len() >= 3 {
+                break;
+            }
+            if normalize_label(label).contains(normal) && !out.iter().any(|o| o == label) {
+                out.push(label.to_owned());
+            }
+        }
+    }
+    if out.is_empty() {
+        let labels: Vec<String> = items.clone().map(|(_, l)| normalize_label(l)).collect();
+        let close = suggest::closest(normal, labels.iter().map(String::as_str));
+        for c in close {
+            if let Some((_, label)) = items.clone().find(|(_, l)| normalize_label(l) == c) {
+                out.push(label.to_owned());
+            }
+        }
+    }
+    out.truncate(3);
+    out
+}
+
+fn find_capability(name: &str) -> Result<Capability, QueryError> {
+    let normal = normalize_label(name);
+    Capability::ALL
+        .into_iter()
+        .find(|c| {
+            c.id() == name
+                || normalize_label(c.label()) == normal
+                || c.id() == normal.replace(' ', "-")
+        })
+        .ok_or_else(|| QueryError::UnknownCapability {
+            given: name.to_owned(),
+            suggestions: suggest::closest(&normal, Capability::ALL.iter().map(|c| c.id()))
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        })
+}

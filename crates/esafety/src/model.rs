@@ -1,0 +1,623 @@
+//! The compiled policy: names interned to dense ids, every (row, role) answer
+//! precomputed, the timetable turned into sorted intervals.
+//!
+//! Built once by the checker, then immutable and shared: [`Policy`] is an
+//! `Arc` inside, so cloning it is cheap and it can be sent across threads.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::timetable::CompiledTimetable;
+
+/// Dense id of a role.
+pub(crate) type RoleId = u16;
+/// Dense id of a row of a rule table.
+pub(crate) type RowId = u32;
+/// Dense id of a cell.
+pub(crate) type CellId = u32;
+/// Dense id of an incident.
+pub(crate) type IncidentId = u32;
+/// Dense id of a route.
+pub(crate) type RouteId = u32;
+
+/// "No cell" in the answer matrix.
+pub(crate) const NO_CELL: CellId = CellId::MAX;
+
+/// The four base roles every policy has (a contract with callers).
+pub const BASE_ROLES: [&str; 4] = ["staff", "pupil", "visitor", "parent"];
+
+/// Facts every policy knows without declaring them.
+pub const BUILT_IN_FACTS: [(&str, &str); 3] = [
+    (
+        "nominated",
+        "The person is a nominated user or one of the selected staff",
+    ),
+    (
+        "permission",
+        "The person has the permission the rule asks for",
+    ),
+    ("immediate-risk", "A child is at immediate risk of harm"),
+];
+
+/// A date in a policy: a whole day, or a whole month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDate {
+    /// Year.
+    pub year: i16,
+    /// Month, 1 to 12.
+    pub month: i8,
+    /// Day of month; `None` for a whole month.
+    pub day: Option<i8>,
+}
+
+impl PolicyDate {
+    /// The first day the date covers.
+    pub fn first_day(self) -> jiff::civil::Date {
+        jiff::civil::Date::new(self.year, self.month, self.day.unwrap_or(1))
+            .unwrap_or(jiff::civil::Date::MIN)
+    }
+
+    /// The last day the date covers (the month's last day for a whole month).
+    pub fn last_day(self) -> jiff::civil::Date {
+        match self.day {
+            Some(_) => self.first_day(),
+            None => self.first_day().last_of_month(),
+        }
+    }
+}
+
+impl std::fmt::Display for PolicyDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let month = usize::try_from(self.month - 1)
+            .ok()
+            .and_then(|i| MONTHS.get(i))
+            .copied()
+            .unwrap_or("?");
+        match self.day {
+            Some(day) => write!(f, "{day} {month} {}", self.year),
+            None => write!(f, "{month} {}", self.year),
+        }
+    }
+}
+
+/// The school a policy belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchoolInfo {
+    /// The school's name.
+    pub name: String,
+    /// The template the policy grew from.
+    pub template: Option<String>,
+    /// When the policy was approved.
+    pub approved: Option<PolicyDate>,
+    /// When it must next be reviewed.
+    pub review_by: Option<PolicyDate>,
+    /// Who owns it.
+    pub owner: Option<String>,
+}
+
+/// A role and its place in the hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleInfo {
+    /// Its id, e.g. `year-5`.
+    pub id: Arc<str>,
+    /// The group it belongs to; `None` for the four base roles.
+    pub parent: Option<Arc<str>>,
+    /// The line that declares it (0 for base roles).
+    pub line: u32,
+    #[serde(skip)]
+    pub(crate) parent_id: Option<RoleId>,
+}
+
+/// A referral target, notification target or permission giver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// The role or contact id.
+    pub id: Arc<str>,
+    /// Its title: a contact's title, or the role id for a role.
+    pub title: Arc<str>,
+    /// A phone number, as published.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub phone: Option<Arc<str>>,
+    /// A web address.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub url: Option<Arc<str>>,
+    /// An email address.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub email: Option<Arc<str>>,
+}
+
+/// A contact from the `contacts` section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactInfo {
+    /// How to reach it.
+    #[serde(flatten)]
+    pub target: Target,
+    /// Whether it is someone on site.
+    pub in_school: bool,
+    /// Its line.
+    pub line: u32,
+}
+
+/// A fact that queries may give and conditions may test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactInfo {
+    /// Its name.
+    pub id: Arc<str>,
+    /// What it means.
+    pub label: Arc<str>,
+    /// Whether it is built in (`nominated`, `permission`, `immediate-risk`).
+    pub built_in: bool,
+}
+
+/// One response (a table column): a referral, notification or sanction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseInfo {
+    /// The column id.
+    pub id: Arc<str>,
+    /// The column heading, verbatim.
+    pub label: Arc<str>,
+    /// Whom it goes to (empty for sanctions).
+    #[serde(skip_serializing_if = "<[Target]>::is_empty", default)]
+    pub to: Arc<[Target]>,
+}
+
+/// The kinds of rule table.
+pub use crate::ast::TableKind;
+
+/// A rule table, for listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableInfo {
+    /// Its id.
+    pub id: Arc<str>,
+    /// Its title, verbatim.
+    pub label: Arc<str>,
+    /// Its kind.
+    pub kind: TableKind,
+    /// Its heading line.
+    pub line: u32,
+    /// Its rows in order.
+    pub rows: Vec<RowSummary>,
+}
+
+/// A row, for listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowSummary {
+    /// Its id.
+    pub id: Arc<str>,
+    /// Its label, verbatim.
+    pub label: Arc<str>,
+    /// Its line.
+    pub line: u32,
+}
+
+/// How a compiled cell answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CellAnswer {
+    Allow,
+    Deny,
+    Illegal,
+    Blank,
+    /// At certain times; `None` when the policy does not say which.
+    AtTimes(Option<crate::timetable::WindowMask>),
+    /// For nominated users / selected staff.
+    Nominated,
+    /// With permission (from someone, if the policy says).
+    Permission,
+}
+
+impl CellAnswer {
+    /// Higher is more restrictive: at equal specificity the most restrictive
+    /// answer wins ("deny wins").
+    pub(crate) fn restrictiveness(&self) -> u8 {
+        match self {
+            CellAnswer::Illegal => 6,
+            CellAnswer::Deny => 5,
+            CellAnswer::Blank => 4,
+            CellAnswer::AtTimes(None) => 3,
+            CellAnswer::Permission | CellAnswer::Nominated | CellAnswer::AtTimes(Some(_)) => 2,
+            CellAnswer::Allow => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CellInfo {
+    pub(crate) answer: CellAnswer,
+    /// The answer's words, e.g. "allowed at certain times".
+    pub(crate) words: Arc<str>,
+    /// The condition text for a conditional answer.
+    pub(crate) condition: Option<Arc<str>>,
+    /// Whom the cell names, as written (`pupils`, `year-5, year-6`).
+    pub(crate) roles_text: Arc<str>,
+    pub(crate) line: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BreachLink {
+    /// The roles the link names, each with its resolved incident.
+    pub(crate) per_role: Vec<(RoleId, IncidentId)>,
+    pub(crate) line: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RowInfo {
+    pub(crate) table: u32,
+    pub(crate) id: Arc<str>,
+    pub(crate) label: Arc<str>,
+    pub(crate) line: u32,
+    pub(crate) breaches: Vec<BreachLink>,
+    pub(crate) route: Option<RouteId>,
+}
+
+/// The network access a device gets.
+pub use crate::ast::NetworkAccess;
+
+/// The questions a devices table answers. Their labels are the rows of the
+/// SWGfL "Mobile Technologies" table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Capability {
+    /// "Allowed in school".
+    AllowedInSchool,
+    /// "Full network access".
+    FullNetworkAccess,
+    /// "Internet only".
+    InternetOnly,
+    /// "No network access".
+    NoNetworkAccess,
+}
+
+impl Capability {
+    /// All capabilities, in the table's order.
+    pub const ALL: [Capability; 4] = [
+        Capability::AllowedInSchool,
+        Capability::FullNetworkAccess,
+        Capability::InternetOnly,
+        Capability::NoNetworkAccess,
+    ];
+
+    /// The id used in queries.
+    pub fn id(self) -> &'static str {
+        match self {
+            Capability::AllowedInSchool => "allowed-in-school",
+            Capability::FullNetworkAccess => "full-network-access",
+            Capability::InternetOnly => "internet-only",
+            Capability::NoNetworkAccess => "no-network-access",
+        }
+    }
+
+    /// The row label in the SWGfL table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Capability::AllowedInSchool => "Allowed in school",
+            Capability::FullNetworkAccess => "Full network access",
+            Capability::InternetOnly => "Internet only",
+            Capability::NoNetworkAccess => "No network access",
+        }
+    }
+
+    /// The network access this capability asks about, if it is a network row.
+    pub(crate) fn access(self) -> Option<NetworkAccess> {
+        match self {
+            Capability::AllowedInSchool => None,
+            Capability::FullNetworkAccess => Some(NetworkAccess::Full),
+            Capability::InternetOnly => Some(NetworkAccess::InternetOnly),
+            Capability::NoNetworkAccess => Some(NetworkAccess::None),
+        }
+    }
+}
+
+/// A device kind, for listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSummary {
+    /// The devices table it is in.
+    pub table: Arc<str>,
+    /// Its id.
+    pub id: Arc<str>,
+    /// Its label, verbatim.
+    pub label: Arc<str>,
+    /// Its column group ("School Devices", "Personal Devices").
+    pub group: Option<Arc<str>>,
+    /// Its line.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum PresenceAnswer {
+    Yes,
+    No,
+    Permission,
+    Blank,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceInfo {
+    pub(crate) summary: DeviceSummary,
+    pub(crate) table_label: Arc<str>,
+    pub(crate) presence: PresenceAnswer,
+    pub(crate) presence_line: u32,
+    pub(crate) presence_condition: Option<Arc<str>>,
+    pub(crate) note: Option<Arc<str>>,
+    pub(crate) network: NetworkAccess,
+    pub(crate) network_line: u32,
+    pub(crate) breaches: Vec<BreachLink>,
+}
+
+/// An incident, for listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    /// The incidents table it is in.
+    pub table: Arc<str>,
+    /// Its id.
+    pub id: Arc<str>,
+    /// Its label, verbatim.
+    pub label: Arc<str>,
+    /// Whose incidents the table lists.
+    pub roles: Vec<Arc<str>>,
+    /// Its line.
+    pub line: u32,
+}
+
+/// The lists of responses an incident brings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ResponseLists {
+    pub(crate) referrals: Arc<[ResponseInfo]>,
+    pub(crate) notifications: Arc<[ResponseInfo]>,
+    pub(crate) sanctions: Arc<[ResponseInfo]>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Escalation {
+    pub(crate) after: u32,
+    pub(crate) repeat: IncidentId,
+    /// The incident's own responses followed by the repeat incident's.
+    pub(crate) lists: ResponseLists,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct IncidentInfo {
+    pub(crate) summary: IncidentSummary,
+    pub(crate) table_index: u32,
+    pub(crate) lists: ResponseLists,
+    pub(crate) route: Option<RouteId>,
+    pub(crate) escalation: Option<Escalation>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct IncidentTableInfo {
+    pub(crate) roles: Vec<RoleId>,
+}
+
+/// A step of a route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepInfo {
+    /// Its position in the route, from 1.
+    pub number: u32,
+    /// What to do, verbatim.
+    pub text: Arc<str>,
+    /// Referral targets.
+    #[serde(skip_serializing_if = "<[Target]>::is_empty", default)]
+    pub refer: Arc<[Target]>,
+    /// Whom to notify.
+    #[serde(skip_serializing_if = "<[Target]>::is_empty", default)]
+    pub notify: Arc<[Target]>,
+    /// When the step applies, in words (`if immediate-risk`); always if absent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub condition: Option<Arc<str>>,
+    /// Its line.
+    pub line: u32,
+    #[serde(skip)]
+    pub(crate) test: Option<StepTest>,
+}
+
+/// A compiled step condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StepTest {
+    pub(crate) negated: bool,
+    pub(crate) any: bool,
+    pub(crate) facts: Vec<Arc<str>>,
+}
+
+/// A route, for listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteInfo {
+    /// Its id.
+    pub id: Arc<str>,
+    /// Its title, verbatim.
+    pub label: Arc<str>,
+    /// Its line.
+    pub line: u32,
+    /// Its steps in order.
+    pub steps: Arc<[StepInfo]>,
+}
+
+/// A period, alias or built-in time name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodInfo {
+    /// Its name.
+    pub id: Arc<str>,
+    /// What kind of name it is.
+    pub kind: PeriodKind,
+    /// For an alias, the names it stands for.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub means: Vec<Arc<str>>,
+    /// When it is on, e.g. "monday to friday 10:30 to 10:45".
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub times: Vec<String>,
+}
+
+/// Kinds of time name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PeriodKind {
+    /// A period of the timetable.
+    Period,
+    /// An alias for periods.
+    Alias,
+    /// `outside-school-hours`, `weekend` or `holiday`.
+    BuiltIn,
+}
+
+/// Everything a compiled policy holds.
+#[derive(Debug)]
+pub(crate) struct PolicyData {
+    pub(crate) path: String,
+    pub(crate) school: SchoolInfo,
+    pub(crate) roles: Vec<RoleInfo>,
+    pub(crate) role_index: HashMap<Box<str>, RoleId>,
+    pub(crate) timetable: CompiledTimetable,
+    pub(crate) facts: Vec<FactInfo>,
+    pub(crate) contacts: Vec<ContactInfo>,
+    pub(crate) tables: Vec<TableInfo>,
+    pub(crate) rows: Vec<RowInfo>,
+    pub(crate) row_index: HashMap<Box<str>, RowId>,
+    pub(crate) row_labels: HashMap<String, Vec<RowId>>,
+    pub(crate) cells: Vec<CellInfo>,
+    /// `rows.len() × roles.len()`: the cell that answers each (row, role).
+    pub(crate) matrix: Vec<CellId>,
+    pub(crate) devices: Vec<DeviceInfo>,
+    pub(crate) device_index: HashMap<Box<str>, u32>,
+    pub(crate) device_labels: HashMap<String, Vec<u32>>,
+    pub(crate) incident_tables: Vec<IncidentTableInfo>,
+    pub(crate) incidents: Vec<IncidentInfo>,
+    pub(crate) incident_index: HashMap<Box<str>, Vec<IncidentId>>,
+    pub(crate) incident_labels: HashMap<String, Vec<IncidentId>>,
+    pub(crate) routes: Vec<RouteInfo>,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+/// A checked, compiled policy, ready to answer questions.
+///
+/// Immutable, `Send + Sync`, and cheap to clone (an `Arc` inside): load it once
+/// and share it between threads. Build one with [`Policy::parse`] or
+/// [`Policy::from_file`].
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) data: Arc<PolicyData>,
+}
+
+impl Policy {
+    /// The file name the policy was loaded from.
+    pub fn path(&self) -> &str {
+        &self.data.path
+    }
+
+    /// The school and review dates.
+    pub fn school(&self) -> &SchoolInfo {
+        &self.data.school
+    }
+
+    /// Every role, base roles first, each after its group.
+    pub fn roles(&self) -> &[RoleInfo] {
+        &self.data.roles
+    }
+
+    /// Periods, aliases and built-in time names.
+    pub fn periods(&self) -> &[PeriodInfo] {
+        self.data.timetable.periods()
+    }
+
+    /// The facts queries may give.
+    pub fn facts(&self) -> &[FactInfo] {
+        &self.data.facts
+    }
+
+    /// The contacts.
+    pub fn contacts(&self) -> &[ContactInfo] {
+        &self.data.contacts
+    }
+
+    /// The rule tables and their rows.
+    pub fn tables(&self) -> &[TableInfo] {
+        &self.data.tables
+    }
+
+    /// The device kinds.
+    pub fn devices(&self) -> impl Iterator<Item = &DeviceSummary> {
+        self.data.devices.iter().map(|d| &d.summary)
+    }
+
+    /// The incidents of every incidents table.
+    pub fn incidents(&self) -> impl Iterator<Item = &IncidentSummary> {
+        self.data.incidents.iter().map(|i| &i.summary)
+    }
+
+    /// The escalation routes.
+    pub fn routes(&self) -> &[RouteInfo] {
+        &self.data.routes
+    }
+
+    /// The warnings the checker found (the policy has no errors, or it would
+    /// not have compiled).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.data.warnings
+    }
+
+    pub(crate) fn ancestors(&self, role: RoleId) -> Ancestors<'_> {
+        Ancestors {
+            roles: &self.data.roles,
+            next: Some(role),
+        }
+    }
+}
+
+/// A role, then its group, then that group's group, up to a base role.
+pub(crate) struct Ancestors<'a> {
+    roles: &'a [RoleInfo],
+    next: Option<RoleId>,
+}
+
+impl Iterator for Ancestors<'_> {
+    type Item = RoleId;
+    fn next(&mut self) -> Option<RoleId> {
+        let current = self.next?;
+        self.next = self
+            .roles
+            .get(usize::from(current))
+            .and_then(|r| r.parent_id)
+            .filter(|&p| p != current);
+        Some(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_dates_cover_the_whole_month() {
+        let d = PolicyDate {
+            year: 2022,
+            month: 2,
+            day: None,
+        };
+        assert_eq!(d.first_day(), jiff::civil::date(2022, 2, 1));
+        assert_eq!(d.last_day(), jiff::civil::date(2022, 2, 28));
+        assert_eq!(d.to_string(), "February 2022");
+    }
+
+    #[test]
+    fn policies_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Policy>();
+    }
+}

@@ -1,0 +1,152 @@
+//! "Did you mean" suggestions and label normalisation.
+
+/// Edit distance (optimal string alignment: insert, delete, substitute, swap
+/// two neighbours) between two strings, counted in characters. Stops early
+/// and returns `limit + 1` once the distance is known to exceed `limit`.
+pub(crate) fn distance(a: &str, b: &str, limit: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return limit + 1;
+    }
+    let width = b.len() + 1;
+    // Three rolling rows: two back (for swaps), previous, current.
+    let mut before: Vec<usize> = vec![0; width];
+    let mut previous: Vec<usize> = (0..width).collect();
+    let mut current: Vec<usize> = vec![0; width];
+    for (i, ca) in a.iter().enumerate() {
+        if let Some(first) = current.first_mut() {
+            *first = i + 1;
+        }
+        let mut row_min = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let deletion = previous.get(j + 1).copied().unwrap_or(usize::MAX) + 1;
+            let insertion = current.get(j).copied().unwrap_or(usize::MAX) + 1;
+            let substitution = previous.get(j).copied().unwrap_or(usize::MAX) + cost;
+            let mut best = deletion.min(insertion).min(substitution);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
+            if swapped {
+                best = best.min(before.get(j - 1).copied().unwrap_or(usize::MAX) + 1);
+            }
+            if let Some(cell) = current.get_mut(j + 1) {
+                *cell = best;
+            }
+            row_min = row_min.min(best);
+        }
+        if row_min > limit {
+            return limit + 1;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
+/// The candidates closest to `given`, best first: at most three, and only
+/// those close enough to be a plausible typo.
+pub(crate) fn closest<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    let given_lower = given.to_lowercase();
+    let limit = (given.chars().count() / 3).clamp(1, 4);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let d = distance(&given_lower, &c.to_lowercase(), limit);
+            let prefix =
+                c.len() >= 3 && (c.starts_with(&given_lower) || given_lower.starts_with(c));
+            if d <= limit {
+                Some((d, c))
+            } else if prefix {
+                Some((limit, c))
+            } else {
+                None
+            }
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// "did you mean `a`?" / "did you mean `a` or `b`?", or `None`.
+pub(crate) fn did_you_mean(options: &[&str]) -> Option<String> {
+    match options {
+        [] => None,
+        [one] => Some(format!("did you mean `{one}`?")),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|o| format!("`{o}`")).collect();
+            Some(format!("did you mean {} or `{last}`?", init.join(", ")))
+        }
+    }
+}
+
+/// A label folded for look-up: lowercase, with runs of whitespace made one
+/// space and the ends trimmed, so that "Use of  Blogs " finds "Use of blogs".
+pub fn normalize_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for word in label.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Writes a list as "`a`, `b` and `c`".
+pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
+    english_list(&quoted, "and")
+}
+
+/// Writes a list as "a, b and c" (or "a, b or c").
+pub(crate) fn english_list<S: AsRef<str>>(items: &[S], last_word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} {last_word} {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits_and_swaps() {
+        assert_eq!(distance("pupil", "pupil", 3), 0);
+        assert_eq!(distance("pupils", "pupil", 3), 1);
+        assert_eq!(distance("pupli", "pupil", 3), 1);
+        assert_eq!(distance("staff", "pupil", 2), 3);
+        assert_eq!(distance("", "abc", 5), 3);
+    }
+
+    #[test]
+    fn closest_prefers_near_names() {
+        let names = ["pupil", "staff", "visitor", "parent", "year-5"];
+        assert_eq!(closest("pupils", names), vec!["pupil"]);
+        assert_eq!(closest("year5", names), vec!["year-5"]);
+        assert!(closest("governor", names).is_empty());
+    }
+
+    #[test]
+    fn normalizes_case_and_spaces() {
+        assert_eq!(normalize_label("  Use of\tBlogs "), "use of blogs");
+    }
+
+    #[test]
+    fn lists_read_as_english() {
+        assert_eq!(quoted_list(&["a"]), "`a`");
+        assert_eq!(quoted_list(&["a", "b", "c"]), "`a`, `b` and `c`");
+        assert_eq!(
+            did_you_mean(&["a", "b"]).as_deref(),
+            Some("did you mean `a` or `b`?")
+        );
+    }
+}

@@ -1,0 +1,720 @@
+//! Lowering one parsed line (pest pairs) into a [`Statement`].
+
+use pest::iterators::Pair;
+
+use super::grammar::Rule;
+use crate::ast::*;
+use crate::span::{Span, to_u32};
+
+/// One line's statement, before the structure pass places it in a section.
+#[derive(Debug, Clone)]
+pub(crate) enum Statement {
+    School(Text),
+    Template(Text),
+    Approved(DateValue),
+    ReviewBy(DateValue),
+    Owner(Text),
+    Roles,
+    Includes {
+        group: Name,
+        members: Vec<Member>,
+    },
+    Timetable,
+    Days(Days),
+    Period {
+        name: Name,
+        start: TimeValue,
+        end: TimeValue,
+    },
+    Alias {
+        name: Name,
+        periods: Vec<Name>,
+    },
+    Term {
+        label: Option<Text>,
+        from: DateValue,
+        to: DateValue,
+    },
+    Holiday {
+        label: Option<Text>,
+        from: DateValue,
+        to: DateValue,
+    },
+    Contacts,
+    Contact {
+        id: Name,
+        title: Text,
+        reach: Vec<Reach>,
+    },
+    Facts,
+    Fact {
+        id: Name,
+        label: Text,
+    },
+    Table {
+        kind: TableKind,
+        id: Name,
+        label: Text,
+    },
+    Column {
+        id: Name,
+        label: Text,
+        roles: RoleList,
+    },
+    Row {
+        id: Name,
+        label: Text,
+    },
+    Cell {
+        roles: RoleList,
+        answer: Answer,
+    },
+    Breach {
+        roles: RoleList,
+        incident: Name,
+    },
+    Follow {
+        route: Name,
+    },
+    Devices {
+        id: Name,
+        label: Text,
+    },
+    Device {
+        id: Name,
+        label: Text,
+        group: Option<Text>,
+    },
+    InSchool {
+        presence: Presence,
+        note: Option<Text>,
+    },
+    Network {
+        access: NetworkAccess,
+    },
+    Incidents {
+        id: Name,
+        label: Text,
+        roles: RoleList,
+    },
+    Response {
+        id: Name,
+        label: Text,
+        kind: ResponseKind,
+    },
+    Incident {
+        id: Name,
+        label: Text,
+    },
+    Responses(Vec<Name>),
+    Repeat {
+        after: u32,
+    },
+    Directly,
+    Route {
+        id: Name,
+        label: Text,
+    },
+    Step {
+        text: Text,
+        refer: Vec<Name>,
+        notify: Vec<Name>,
+        condition: Option<Condition>,
+    },
+}
+
+impl Statement {
+    /// How the statement is introduced, for "misplaced" messages.
+    pub(crate) fn describe(&self) -> &'static str {
+        match self {
+            Statement::School(_) => "`school`",
+            Statement::Template(_) => "`template`",
+            Statement::Approved(_) => "`approved`",
+            Statement::ReviewBy(_) => "`review by`",
+            Statement::Owner(_) => "`owner`",
+            Statement::Roles => "`roles`",
+            Statement::Includes { .. } => "a role group (`… includes …`)",
+            Statement::Timetable => "`timetable`",
+            Statement::Days(_) => "a days line (such as `monday to friday`)",
+            Statement::Period { .. } => "a period (such as `lessons 08:45 to 10:30`)",
+            Statement::Alias { .. } => "an alias (`… means …`)",
+            Statement::Term { .. } => "`term`",
+            Statement::Holiday { .. } => "`holiday`",
+            Statement::Contacts => "`contacts`",
+            Statement::Contact { .. } => "`contact`",
+            Statement::Facts => "`facts`",
+            Statement::Fact { .. } => "`fact`",
+            Statement::Table { .. } => "a table heading",
+            Statement::Column { .. } => "`column`",
+            Statement::Row { .. } => "`row`",
+            Statement::Cell { .. } => "a cell (such as `pupils: not allowed`)",
+            Statement::Breach { .. } => "`breach by`",
+            Statement::Follow { .. } => "`follow route`",
+            Statement::Devices { .. } => "`devices`",
+            Statement::Device { .. } => "`device`",
+            Statement::InSchool { .. } => "`allowed in school`",
+            Statement::Network { .. } => "`network access`",
+            Statement::Incidents { .. } => "`incidents`",
+            Statement::Response { .. } => "`response`",
+            Statement::Incident { .. } => "`incident`",
+            Statement::Responses(_) => "`responses:`",
+            Statement::Repeat { .. } => "`repeat offences`",
+            Statement::Directly => "`reported directly`",
+            Statement::Route { .. } => "`route`",
+            Statement::Step { .. } => "`step`",
+        }
+    }
+}
+
+/// Turns pest positions (relative to one line) into file spans.
+pub(crate) struct LineContext<'a> {
+    /// The line's text.
+    pub(crate) text: &'a str,
+    /// Byte offset of the line in the file.
+    pub(crate) offset: usize,
+    /// 1-based line number.
+    pub(crate) line: u32,
+}
+
+impl LineContext<'_> {
+    pub(crate) fn span_of(&self, start: usize, end: usize) -> Span {
+        let column = self
+            .text
+            .get(..start)
+            .map(|s| s.chars().count())
+            .unwrap_or(start);
+        Span {
+            start: self.offset + start,
+            end: self.offset + end.max(start),
+            line: self.line,
+            column: to_u32(column + 1),
+        }
+    }
+
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        self.span_of(s.start(), s.end())
+    }
+
+    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Name {
+            text: pair.as_str().to_owned(),
+            span: self.span(pair),
+        }
+    }
+
+    fn text(&self, pair: &Pair<'_, Rule>) -> Text {
+        let raw = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::string_inner)
+            .map(|p| p.as_str())
+            .unwrap_or("");
+        Text {
+            text: unescape(raw),
+            span: self.span(pair),
+        }
+    }
+}
+
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(next) = chars.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A lowering failure: the grammar accepted something the tree cannot hold.
+/// Only reachable if grammar and lowering disagree; reported as a syntax error
+/// rather than a panic.
+#[derive(Debug)]
+pub(crate) struct Unexpected(pub(crate) Span);
+
+type Lowered<T> = Result<T, Unexpected>;
+
+fn children<'i>(pair: &Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+    pair.clone().into_inner()
+}
+
+fn first<'i>(ctx: &LineContext<'_>, pair: &Pair<'i, Rule>, rule: Rule) -> Lowered<Pair<'i, Rule>> {
+    children(pair)
+        .find(|p| p.as_rule() == rule)
+        .ok_or_else(|| Unexpected(ctx.span(pair)))
+}
+
+fn all<'i>(pair: &Pair<'i, Rule>, rule: Rule) -> Vec<Pair<'i, Rule>> {
+    children(pair).filter(|p| p.as_rule() == rule).collect()
+}
+
+fn has(pair: &Pair<'_, Rule>, rule: Rule) -> bool {
+    children(pair).any(|p| p.as_rule() == rule)
+}
+
+fn ident(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Name> {
+    first(ctx, pair, Rule::ident).map(|p| ctx.name(&p))
+}
+
+fn idents(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Name> {
+    all(pair, Rule::ident).iter().map(|p| ctx.name(p)).collect()
+}
+
+fn ident_list(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Vec<Name>> {
+    first(ctx, pair, Rule::ident_list).map(|p| idents(ctx, &p))
+}
+
+fn string(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Text> {
+    first(ctx, pair, Rule::string).map(|p| ctx.text(&p))
+}
+
+fn strings(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Text> {
+    all(pair, Rule::string)
+        .iter()
+        .map(|p| ctx.text(p))
+        .collect()
+}
+
+fn number(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<u32> {
+    let p = first(ctx, pair, Rule::number)?;
+    p.as_str().parse().map_err(|_| Unexpected(ctx.span(&p)))
+}
+
+fn role_list(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<RoleList> {
+    let list = first(ctx, pair, Rule::role_list)?;
+    if let Some(everyone) = children(&list).find(|p| p.as_rule() == Rule::everyone) {
+        return Ok(RoleList::Everyone {
+            span: ctx.span(&everyone),
+        });
+    }
+    Ok(RoleList::Names {
+        names: ident_list(ctx, &list)?,
+    })
+}
+
+fn month_number(name: &str) -> u32 {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(name))
+        .map_or(0, |i| to_u32(i + 1))
+}
+
+fn date(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DateValue> {
+    let span = ctx.span(pair);
+    let form = children(pair).next().ok_or(Unexpected(span))?;
+    let bad = || Unexpected(span);
+    match form.as_rule() {
+        Rule::iso_date => {
+            let text = form.as_str();
+            let mut parts = text.split('-');
+            let year = parts.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+            let month = parts.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+            let day = parts.next().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+            Ok(DateValue {
+                year,
+                month,
+                day: Some(day),
+                span,
+            })
+        }
+        Rule::day_month_year | Rule::month_year => {
+            let day = children(&form)
+                .find(|p| p.as_rule() == Rule::day_number)
+                .and_then(|p| p.as_str().parse().ok());
+            let month = children(&form)
+                .find(|p| p.as_rule() == Rule::month_name)
+                .map(|p| month_number(p.as_str()))
+                .ok_or_else(bad)?;
+            let year = children(&form)
+                .find(|p| p.as_rule() == Rule::year)
+                .and_then(|p| p.as_str().parse().ok())
+                .ok_or_else(bad)?;
+            Ok(DateValue {
+                year,
+                month,
+                day,
+                span,
+            })
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn dates(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<(DateValue, DateValue)> {
+    let found = all(pair, Rule::date);
+    match found.as_slice() {
+        [from, to] => Ok((date(ctx, from)?, date(ctx, to)?)),
+        _ => Err(Unexpected(ctx.span(pair))),
+    }
+}
+
+fn time(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<TimeValue> {
+    let span = ctx.span(pair);
+    let (h, m) = pair.as_str().split_once(':').ok_or(Unexpected(span))?;
+    Ok(TimeValue {
+        hour: h.parse().map_err(|_| Unexpected(span))?,
+        minute: m.parse().map_err(|_| Unexpected(span))?,
+        span,
+    })
+}
+
+fn day(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DayName> {
+    let span = ctx.span(pair);
+    Ok(DayName {
+        day: Weekday::parse(pair.as_str()).ok_or(Unexpected(span))?,
+        span,
+    })
+}
+
+fn window(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Option<Window>> {
+    let Some(w) = children(pair).find(|p| p.as_rule() == Rule::window) else {
+        return Ok(None);
+    };
+    let kind_pair = first(ctx, &w, Rule::window_kind)?;
+    let kind = if has(&kind_pair, Rule::kw_during) {
+        WindowKind::During
+    } else {
+        WindowKind::Outside
+    };
+    Ok(Some(Window {
+        kind,
+        periods: ident_list(ctx, &w)?,
+        span: ctx.span(&w),
+    }))
+}
+
+fn permission(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> (bool, Option<Name>) {
+    let staff = has(pair, Rule::kw_staff);
+    let from = children(pair)
+        .find(|p| p.as_rule() == Rule::ident)
+        .map(|p| ctx.name(&p));
+    (staff, from)
+}
+
+fn answer(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Answer> {
+    let a = first(ctx, pair, Rule::answer)?;
+    let span = ctx.span(&a);
+    let inner = children(&a).next().ok_or(Unexpected(span))?;
+    let kind = match inner.as_rule() {
+        Rule::unacceptable_illegal => AnswerKind::UnacceptableAndIllegal,
+        Rule::unacceptable => AnswerKind::Unacceptable,
+        Rule::acceptable_times => AnswerKind::AcceptableAtCertainTimes {
+            window: window(ctx, &inner)?,
+        },
+        Rule::acceptable_nominated => AnswerKind::AcceptableForNominatedUsers,
+        Rule::acceptable => AnswerKind::Acceptable,
+        Rule::not_allowed => AnswerKind::NotAllowed,
+        Rule::allowed_times => AnswerKind::AllowedAtCertainTimes {
+            window: window(ctx, &inner)?,
+        },
+        Rule::allowed_selected => AnswerKind::AllowedForSelectedStaff,
+        Rule::allowed_nominated => AnswerKind::AllowedForNominatedUsers,
+        Rule::allowed_permission => {
+            let (staff, from) = permission(ctx, &inner);
+            AnswerKind::AllowedWithPermission { staff, from }
+        }
+        Rule::allowed => AnswerKind::Allowed,
+        Rule::blank => AnswerKind::Blank,
+        _ => return Err(Unexpected(span)),
+    };
+    Ok(Answer { kind, span })
+}
+
+fn presence(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Presence> {
+    let p = first(ctx, pair, Rule::presence)?;
+    let inner = children(&p).next().ok_or(Unexpected(ctx.span(&p)))?;
+    Ok(match inner.as_rule() {
+        Rule::presence_yes => Presence::Yes,
+        Rule::presence_no => Presence::No,
+        Rule::presence_permission => {
+            let (staff, from) = permission(ctx, &inner);
+            Presence::WithPermission { staff, from }
+        }
+        Rule::blank => Presence::Blank,
+        _ => return Err(Unexpected(ctx.span(&inner))),
+    })
+}
+
+fn network(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<NetworkAccess> {
+    let p = first(ctx, pair, Rule::network)?;
+    let inner = children(&p).next().ok_or(Unexpected(ctx.span(&p)))?;
+    Ok(match inner.as_rule() {
+        Rule::network_full => NetworkAccess::Full,
+        Rule::network_internet => NetworkAccess::InternetOnly,
+        Rule::network_none => NetworkAccess::None,
+        Rule::blank => NetworkAccess::Blank,
+        _ => return Err(Unexpected(ctx.span(&inner))),
+    })
+}
+
+fn reach(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Vec<Reach>> {
+    let mut out = Vec::new();
+    for r in all(pair, Rule::reach) {
+        let inner = children(&r).next().ok_or(Unexpected(ctx.span(&r)))?;
+        out.push(match inner.as_rule() {
+            Rule::phone => Reach::Phone {
+                number: string(ctx, &inner)?,
+            },
+            Rule::url => Reach::Url {
+                url: string(ctx, &inner)?,
+            },
+            Rule::email => Reach::Email {
+                address: string(ctx, &inner)?,
+            },
+            Rule::in_school => Reach::InSchool {
+                span: ctx.span(&inner),
+            },
+            _ => return Err(Unexpected(ctx.span(&inner))),
+        });
+    }
+    Ok(out)
+}
+
+fn condition(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Option<Condition>> {
+    let Some(c) = children(pair).find(|p| p.as_rule() == Rule::condition) else {
+        return Ok(None);
+    };
+    let kind = first(ctx, &c, Rule::condition_kind)?;
+    let connectives = all(&c, Rule::connective)
+        .iter()
+        .map(|p| {
+            if has(p, Rule::kw_and) {
+                Connective::And
+            } else {
+                Connective::Or
+            }
+        })
+        .collect();
+    Ok(Some(Condition {
+        negated: has(&kind, Rule::kw_unless),
+        facts: idents(ctx, &c),
+        connectives,
+        span: ctx.span(&c),
+    }))
+}
+
+/// Lowers the statement pair of a `line`.
+pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Statement> {
+    let p = pair;
+    Ok(match p.as_rule() {
+        Rule::school_stmt => Statement::School(string(ctx, p)?),
+        Rule::template_stmt => Statement::Template(string(ctx, p)?),
+        Rule::approved_stmt => Statement::Approved(date(ctx, &first(ctx, p, Rule::date)?)?),
+        Rule::review_stmt => Statement::ReviewBy(date(ctx, &first(ctx, p, Rule::date)?)?),
+        Rule::owner_stmt => Statement::Owner(string(ctx, p)?),
+        Rule::roles_stmt => Statement::Roles,
+        Rule::includes_stmt => {
+            let group = ident(ctx, p)?;
+            let mut members = Vec::new();
+            for m in all(p, Rule::member) {
+                let inner = children(&m).next().ok_or(Unexpected(ctx.span(&m)))?;
+                members.push(match inner.as_rule() {
+                    Rule::year_range => {
+                        let names = idents(ctx, &inner);
+                        match names.as_slice() {
+                            [from, to] => Member::YearRange {
+                                from: from.clone(),
+                                to: to.clone(),
+                                span: ctx.span(&inner),
+                            },
+                            _ => return Err(Unexpected(ctx.span(&inner))),
+                        }
+                    }
+                    Rule::ident => Member::Role {
+                        name: ctx.name(&inner),
+                    },
+                    _ => return Err(Unexpected(ctx.span(&inner))),
+                });
+            }
+            Statement::Includes { group, members }
+        }
+        Rule::timetable_stmt => Statement::Timetable,
+        Rule::days_stmt => {
+            let days = all(p, Rule::day)
+                .iter()
+                .map(|d| day(ctx, d))
+                .collect::<Lowered<Vec<_>>>()?;
+            if has(p, Rule::kw_to) {
+                match days.as_slice() {
+                    [from, to] => Statement::Days(Days::Range {
+                        from: from.clone(),
+                        to: to.clone(),
+                    }),
+                    _ => return Err(Unexpected(ctx.span(p))),
+                }
+            } else {
+                Statement::Days(Days::List { days })
+            }
+        }
+        Rule::period_stmt => {
+            let times = all(p, Rule::time);
+            match times.as_slice() {
+                [start, end] => Statement::Period {
+                    name: ident(ctx, p)?,
+                    start: time(ctx, start)?,
+                    end: time(ctx, end)?,
+                },
+                _ => return Err(Unexpected(ctx.span(p))),
+            }
+        }
+        Rule::alias_stmt => Statement::Alias {
+            name: ident(ctx, p)?,
+            periods: ident_list(ctx, p)?,
+        },
+        Rule::term_stmt | Rule::holiday_stmt => {
+            let label = strings(ctx, p).into_iter().next();
+            let (from, to) = dates(ctx, p)?;
+            if p.as_rule() == Rule::term_stmt {
+                Statement::Term { label, from, to }
+            } else {
+                Statement::Holiday { label, from, to }
+            }
+        }
+        Rule::contacts_stmt => Statement::Contacts,
+        Rule::contact_stmt => Statement::Contact {
+            id: ident(ctx, p)?,
+            title: string(ctx, p)?,
+            reach: reach(ctx, p)?,
+        },
+        Rule::facts_stmt => Statement::Facts,
+        Rule::fact_stmt => Statement::Fact {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+        },
+        Rule::table_stmt => {
+            let kind_pair = first(ctx, p, Rule::table_kind)?;
+            let kind = if has(&kind_pair, Rule::user_actions) {
+                TableKind::UserActions
+            } else if has(&kind_pair, Rule::kw_communications) {
+                TableKind::Communications
+            } else {
+                TableKind::Rules
+            };
+            Statement::Table {
+                kind,
+                id: ident(ctx, p)?,
+                label: string(ctx, p)?,
+            }
+        }
+        Rule::column_stmt => Statement::Column {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+            roles: role_list(ctx, p)?,
+        },
+        Rule::row_stmt => Statement::Row {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+        },
+        Rule::cell_stmt => Statement::Cell {
+            roles: role_list(ctx, p)?,
+            answer: answer(ctx, p)?,
+        },
+        Rule::breach_stmt => Statement::Breach {
+            roles: role_list(ctx, p)?,
+            incident: ident(ctx, p)?,
+        },
+        Rule::follow_stmt => Statement::Follow {
+            route: ident(ctx, p)?,
+        },
+        Rule::devices_stmt => Statement::Devices {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+        },
+        Rule::device_stmt => {
+            let mut labels = strings(ctx, p).into_iter();
+            let label = labels.next().ok_or(Unexpected(ctx.span(p)))?;
+            Statement::Device {
+                id: ident(ctx, p)?,
+                label,
+                group: labels.next(),
+            }
+        }
+        Rule::in_school_stmt => Statement::InSchool {
+            presence: presence(ctx, p)?,
+            note: strings(ctx, p).into_iter().next(),
+        },
+        Rule::network_stmt => Statement::Network {
+            access: network(ctx, p)?,
+        },
+        Rule::incidents_stmt => Statement::Incidents {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+            roles: role_list(ctx, p)?,
+        },
+        Rule::response_stmt => {
+            let kind_pair = first(ctx, p, Rule::response_kind)?;
+            let inner = children(&kind_pair)
+                .next()
+                .ok_or(Unexpected(ctx.span(&kind_pair)))?;
+            let kind = match inner.as_rule() {
+                Rule::refer => ResponseKind::Refer {
+                    to: ident_list(ctx, &inner)?,
+                },
+                Rule::notify => ResponseKind::Notify {
+                    to: ident_list(ctx, &inner)?,
+                },
+                Rule::sanction => ResponseKind::Sanction,
+                _ => return Err(Unexpected(ctx.span(&inner))),
+            };
+            Statement::Response {
+                id: ident(ctx, p)?,
+                label: string(ctx, p)?,
+                kind,
+            }
+        }
+        Rule::incident_stmt => Statement::Incident {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+        },
+        Rule::responses_stmt => Statement::Responses(ident_list(ctx, p)?),
+        Rule::repeat_stmt => Statement::Repeat {
+            after: number(ctx, p)?,
+        },
+        Rule::direct_stmt => Statement::Directly,
+        Rule::route_stmt => Statement::Route {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+        },
+        Rule::step_stmt => {
+            let mut refer = Vec::new();
+            let mut notify = Vec::new();
+            for clause in children(p) {
+                match clause.as_rule() {
+                    Rule::refer => refer.extend(ident_list(ctx, &clause)?),
+                    Rule::notify => notify.extend(ident_list(ctx, &clause)?),
+                    _ => {}
+                }
+            }
+            Statement::Step {
+                text: string(ctx, p)?,
+                refer,
+                notify,
+                condition: condition(ctx, p)?,
+            }
+        }
+        _ => return Err(Unexpected(ctx.span(p))),
+    })
+}
