@@ -443,6 +443,37 @@ pub enum QueryError {
     Incomplete(String),
 }
 
+impl QueryError {
+    /// A stable kebab-case name for the error, for machine output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            QueryError::UnknownRole { .. } => "unknown-role",
+            QueryError::UnknownAction { .. } => "unknown-action",
+            QueryError::UnknownIncident { .. } => "unknown-incident",
+            QueryError::UnknownDevice { .. } => "unknown-device",
+            QueryError::UnknownCapability { .. } => "unknown-capability",
+            QueryError::UnknownFact { .. } => "unknown-fact",
+            QueryError::Ambiguous { .. } => "ambiguous",
+            QueryError::IncidentNotForRole { .. } => "incident-not-for-role",
+            QueryError::Incomplete(_) => "incomplete-query",
+        }
+    }
+
+    /// The closest names, when the error is an unknown name.
+    pub fn suggestions(&self) -> &[String] {
+        match self {
+            QueryError::UnknownRole { suggestions, .. }
+            | QueryError::UnknownAction { suggestions, .. }
+            | QueryError::UnknownIncident { suggestions, .. }
+            | QueryError::UnknownDevice { suggestions, .. }
+            | QueryError::UnknownCapability { suggestions, .. }
+            | QueryError::UnknownFact { suggestions, .. } => suggestions,
+            QueryError::Ambiguous { candidates, .. } => candidates,
+            _ => &[],
+        }
+    }
+}
+
 fn hint(suggestions: &[String]) -> String {
     let refs: Vec<&str> = suggestions.iter().map(String::as_str).collect();
     suggest::did_you_mean(&refs).map_or_else(String::new, |d| format!(": {d}"))
@@ -1272,7 +1303,13 @@ impl Policy {
     }
 
     fn explain_role(&self, role: RoleId, why: &mut Vec<String>) {
-        let chain: Vec<&str> = self.ancestors(role).map(|r| self.role_name(r)).collect();
+        // The hidden root (`everyone`) is the last role; it needs no mention.
+        let root = RoleId::try_from(self.data.roles.len().saturating_sub(1)).ok();
+        let chain: Vec<&str> = self
+            .ancestors(role)
+            .filter(|r| Some(*r) != root)
+            .map(|r| self.role_name(r))
+            .collect();
         if chain.len() > 1 {
             why.push(format!(
                 "`{}` belongs to {}; the most specific answer applies.",

@@ -482,6 +482,7 @@ pub enum PeriodKind {
 pub(crate) struct PolicyData {
     pub(crate) path: String,
     pub(crate) school: SchoolInfo,
+    /// Every role; the last is the hidden root `everyone`.
     pub(crate) roles: Vec<RoleInfo>,
     pub(crate) role_index: HashMap<Box<str>, RoleId>,
     pub(crate) timetable: CompiledTimetable,
@@ -526,9 +527,12 @@ impl Policy {
         &self.data.school
     }
 
-    /// Every role, base roles first, each after its group.
+    /// Every role: the four base roles first, then the roles the policy
+    /// declares.
     pub fn roles(&self) -> &[RoleInfo] {
-        &self.data.roles
+        let roles = &self.data.roles;
+        // The last role is the hidden root that `everyone` names.
+        roles.get(..roles.len().saturating_sub(1)).unwrap_or(roles)
     }
 
     /// Periods, aliases and built-in time names.

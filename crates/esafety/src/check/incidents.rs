@@ -35,6 +35,8 @@ pub(super) struct IncidentDraft {
     pub(super) id: Arc<str>,
     pub(super) label: Arc<str>,
     pub(super) span: Span,
+    /// Where its id is written, for diagnostics that point at it.
+    pub(super) id_span: Span,
     pub(super) responses: Vec<(ResponseInfo, ResponseClass)>,
     pub(super) route: Option<RouteId>,
     pub(super) reported_directly: bool,
@@ -336,7 +338,7 @@ impl Checker<'_, '_> {
                             .is_some_and(|t| t.roles.iter().any(|r| draft.roles.contains(r)))
                 });
                 if let Some(other) = clash {
-                    let other_span = other.span;
+                    let other_span = other.id_span;
                     self.r
                         .report(Code::DuplicateDefinition, incident.id.span, format!("incident `{}` is also defined in another incidents table for the same roles", incident.id.text))
                         .label("defined again here")
@@ -403,7 +405,7 @@ impl Checker<'_, '_> {
                 }
                 if responses.is_empty() && route.is_none() {
                     self.r
-                        .report(Code::EmptyIncident, incident.span, format!("incident `{}` has no responses and follows no route", incident.id.text))
+                        .report(Code::EmptyIncident, incident.id.span, format!("incident `{}` has no responses and follows no route", incident.id.text))
                         .label("nothing follows from it")
                         .help("Add `responses: …` with the marked columns of the document, or `follow route …`. If the document marks nothing, leave a comment saying so.");
                 }
@@ -412,6 +414,7 @@ impl Checker<'_, '_> {
                     id: Arc::from(incident.id.text.as_str()),
                     label: Arc::from(incident.label.text.as_str()),
                     span: incident.span,
+                    id_span: incident.id.span,
                     responses,
                     route,
                     reported_directly,
@@ -439,7 +442,7 @@ impl Checker<'_, '_> {
             {
                 continue;
             }
-            reports.push((incident.span, incident.id.clone()));
+            reports.push((incident.id_span, incident.id.clone()));
         }
         for (span, id) in reports {
             self.r

@@ -162,6 +162,8 @@ pub(super) struct Checker<'c, 'r> {
     pub(super) school: Option<SchoolInfo>,
     pub(super) roles: Vec<RoleInfo>,
     pub(super) role_defs: Defs<RoleId>,
+    /// The hidden root role above the base roles.
+    pub(super) everyone: Option<RoleId>,
     pub(super) contacts: Vec<ContactInfo>,
     pub(super) contact_defs: Defs<usize>,
     pub(super) facts: Vec<FactInfo>,
@@ -186,6 +188,7 @@ impl<'c, 'r> Checker<'c, 'r> {
             school: None,
             roles: Vec::new(),
             role_defs: Defs::new("role"),
+            everyone: None,
             contacts: Vec::new(),
             contact_defs: Defs::new("contact"),
             facts: Vec::new(),
@@ -303,10 +306,7 @@ impl<'c, 'r> Checker<'c, 'r> {
         columns: Option<&HashMap<String, Vec<RoleId>>>,
     ) -> Vec<RoleId> {
         match list {
-            RoleList::Everyone { .. } => crate::model::BASE_ROLES
-                .iter()
-                .filter_map(|b| self.role(b))
-                .collect(),
+            RoleList::Everyone { .. } => self.everyone.into_iter().collect(),
             RoleList::Names { names } => {
                 let mut out = Vec::new();
                 for name in names {

@@ -31,7 +31,10 @@ fn year_group_name(order: u32) -> String {
 }
 
 /// Words a role may not be called, because the language uses them.
-const RESERVED: [&str; 1] = ["everyone"];
+const RESERVED: [&str; 1] = [EVERYONE];
+
+/// The hidden root role that `everyone` names.
+pub(crate) const EVERYONE: &str = "everyone";
 
 impl Checker<'_, '_> {
     pub(super) fn check_roles(&mut self, sections: &[Section]) {
@@ -141,6 +144,19 @@ impl Checker<'_, '_> {
                         );
                     }
                 }
+            }
+        }
+
+        // `everyone` sits above the four base roles, so that a cell for
+        // `staff` refines a cell for `everyone` instead of clashing with it.
+        // It is not a name cells or questions can use directly.
+        let everyone = self.add_role(EVERYONE, 0);
+        self.everyone = Some(everyone);
+        for base in BASE_ROLES {
+            if let Some(id) = self.role(base)
+                && let Some(info) = self.roles.get_mut(usize::from(id))
+            {
+                info.parent_id = Some(everyone);
             }
         }
 

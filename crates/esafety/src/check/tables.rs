@@ -432,7 +432,7 @@ impl Checker<'_, '_> {
                 let text = match from {
                     Some(from) => {
                         self.target(from)?;
-                        format!("only with permission from `{}`", from.text)
+                        format!("only with permission from {}", from.text)
                     }
                     None if *staff => "only with staff permission".to_owned(),
                     None => "only with permission".to_owned(),
@@ -562,7 +562,7 @@ impl Checker<'_, '_> {
                                     let text = match from {
                                         Some(from) => {
                                             self.target(from);
-                                            format!("only with permission from `{}`", from.text)
+                                            format!("only with permission from {}", from.text)
                                         }
                                         None if *staff => "only with staff permission".to_owned(),
                                         None => "only with permission".to_owned(),

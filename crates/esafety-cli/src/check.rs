@@ -1,0 +1,141 @@
+//! `esafety check`.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use esafety::diagnostic::render::{self, Counts, FileReport};
+use esafety::{CheckOptions, check_bytes};
+
+use crate::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Output, files};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Policy files, or directories to search for `*.policy` files.
+    #[arg(default_value = "policies")]
+    paths: Vec<PathBuf>,
+
+    /// How to print the diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+
+    /// The date to check review dates against, as YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// rustc-style text with the source line and a caret.
+    Human,
+    /// One JSON document (schema in docs/cli.md).
+    Json,
+    /// GitHub Actions annotations (`::error file=…`).
+    Github,
+}
+
+pub(crate) fn run(args: &Args, output: Output) -> u8 {
+    let today = match &args.today {
+        Some(text) => match text.parse::<jiff::civil::Date>() {
+            Ok(date) => date,
+            Err(e) => {
+                eprintln!(
+                    "esafety: --today `{text}` is not a date: {e}. Write it as YYYY-MM-DD, e.g. 2026-09-01."
+                );
+                return EXIT_USAGE;
+            }
+        },
+        None => jiff::Zoned::now().date(),
+    };
+    let options = CheckOptions::with_today(today);
+
+    let (paths, missing) = files::collect(&args.paths);
+    let mut exit = EXIT_OK;
+    for (path, error) in &missing {
+        eprintln!("esafety: cannot read `{}`: {error}", path.display());
+        exit = EXIT_USAGE;
+    }
+    if paths.is_empty() && missing.is_empty() {
+        eprintln!(
+            "esafety: no `.policy` files found in {}",
+            describe(&args.paths)
+        );
+        return EXIT_USAGE;
+    }
+
+    struct Checked {
+        path: String,
+        text: String,
+        diagnostics: Vec<esafety::diagnostic::Diagnostic>,
+    }
+    let mut checked = Vec::new();
+    for path in &paths {
+        let Some(bytes) = files::read(path) else {
+            exit = EXIT_USAGE;
+            continue;
+        };
+        let name = path.display().to_string();
+        let result = check_bytes(&name, &bytes, &options);
+        checked.push(Checked {
+            path: name,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            diagnostics: result.diagnostics,
+        });
+    }
+
+    let mut total = Counts::default();
+    for c in &checked {
+        let counts = Counts::of(&c.diagnostics);
+        total.errors += counts.errors;
+        total.warnings += counts.warnings;
+    }
+    match args.format {
+        Format::Human => {
+            for c in &checked {
+                print!("{}", render::human(&c.diagnostics, &c.text, output.color));
+            }
+            println!(
+                "checked {} file{}: {} error{}, {} warning{}",
+                checked.len(),
+                plural(checked.len()),
+                total.errors,
+                plural(total.errors),
+                total.warnings,
+                plural(total.warnings)
+            );
+        }
+        Format::Json => {
+            let reports: Vec<FileReport<'_>> = checked
+                .iter()
+                .map(|c| FileReport {
+                    path: &c.path,
+                    diagnostics: &c.diagnostics,
+                })
+                .collect();
+            println!("{}", render::json(&reports));
+        }
+        Format::Github => {
+            for c in &checked {
+                print!("{}", render::github(&c.diagnostics));
+            }
+        }
+    }
+
+    let failed = total.errors > 0 || (args.deny_warnings && total.warnings > 0);
+    if exit == EXIT_OK && failed {
+        exit = EXIT_FINDINGS;
+    }
+    exit
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn describe(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    names.join(", ")
+}

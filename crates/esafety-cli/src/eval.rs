@@ -1,0 +1,511 @@
+//! `esafety eval`: ask a policy a question, or a file of questions.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use esafety::{Decision, Policy, Query, Target, Verdict};
+use serde::Serialize;
+
+use crate::{EXIT_OK, EXIT_USAGE, Output};
+
+/// The version of the JSON `eval` prints. It changes only on purpose.
+pub(crate) const EVAL_JSON_VERSION: u32 = 1;
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("subject").args(["action", "incident", "queries"]).required(true)))]
+pub(crate) struct Args {
+    /// The policy file.
+    #[arg(long, value_name = "FILE")]
+    policy: PathBuf,
+
+    /// Whose action: a role id such as `pupil`, `year-5` or `teacher`.
+    #[arg(long, value_name = "ROLE", required_unless_present_any = ["queries", "device"])]
+    role: Option<String>,
+
+    /// A row (id or label) of a user-actions, communications or rules table;
+    /// with --device, what the device may do ("Allowed in school", ...).
+    #[arg(long, value_name = "ROW", conflicts_with = "incident")]
+    action: Option<String>,
+
+    /// An incident (id or label).
+    #[arg(long, value_name = "ROW")]
+    incident: Option<String>,
+
+    /// A device kind (id or label); give --action too.
+    #[arg(
+        long,
+        value_name = "KIND",
+        requires = "action",
+        conflicts_with = "incident"
+    )]
+    device: Option<String>,
+
+    /// When, as YYYY-MM-DDTHH:MM (school time).
+    #[arg(long, value_name = "YYYY-MM-DDTHH:MM")]
+    at: Option<String>,
+
+    /// A fact about the situation, e.g. `permission=yes` or `immediate-risk=true`
+    /// (a bare name means true). Repeatable.
+    #[arg(long = "fact", value_name = "KEY=VALUE")]
+    facts: Vec<String>,
+
+    /// How many incidents the person has had before.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    prior: u32,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Answer one JSON query per line from FILE (`-` for stdin), printing one
+    /// JSON decision per line.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["role", "action", "incident", "device", "at", "facts"])]
+    queries: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A verdict line, then why and what follows.
+    Human,
+    /// The decision as JSON (schema in docs/cli.md).
+    Json,
+}
+
+/// The decision as `eval --format json` prints it.
+#[derive(Serialize)]
+struct DecisionJson<'a> {
+    version: u32,
+    #[serde(flatten)]
+    decision: &'a Decision,
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    version: u32,
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    kind: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    suggestions: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+}
+
+fn error_json(kind: &str, message: String, suggestions: &[String], line: Option<usize>) -> String {
+    serde_json::to_string(&ErrorJson {
+        version: EVAL_JSON_VERSION,
+        error: ErrorBody {
+            kind,
+            message,
+            suggestions,
+            line,
+        },
+    })
+    .unwrap_or_else(|_| String::from("{\"version\":1,\"error\":{\"kind\":\"internal\"}}"))
+}
+
+fn decision_json(decision: &Decision, pretty: bool) -> String {
+    let json = DecisionJson {
+        version: EVAL_JSON_VERSION,
+        decision,
+    };
+    let text = if pretty {
+        serde_json::to_string_pretty(&json)
+    } else {
+        serde_json::to_string(&json)
+    };
+    text.unwrap_or_else(|e| error_json("internal", e.to_string(), &[], None))
+}
+
+/// Loads a policy for eval or list, printing its diagnostics if it has errors.
+pub(crate) fn load(path: &std::path::Path, output: Output) -> Option<Policy> {
+    match Policy::from_file(path) {
+        Ok(policy) => Some(policy),
+        Err(esafety::LoadError::Invalid { diagnostics, .. }) => {
+            let text = std::fs::read(path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            eprint!(
+                "{}",
+                esafety::diagnostic::render::human(&diagnostics, &text, output.color)
+            );
+            eprintln!(
+                "esafety: `{}` has errors; fix them (see `esafety check`) before asking it questions",
+                path.display()
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("esafety: {e}");
+            None
+        }
+    }
+}
+
+fn parse_at(text: &str) -> Result<jiff::civil::DateTime, String> {
+    text.parse::<jiff::civil::DateTime>().map_err(|e| {
+        format!("--at `{text}` is not a date and time on the calendar ({e}); write it as YYYY-MM-DDTHH:MM, e.g. 2025-11-04T10:35")
+    })
+}
+
+fn parse_fact(text: &str) -> Result<(String, bool), String> {
+    let (key, value) = match text.split_once('=') {
+        Some((k, v)) => (k.trim(), v.trim()),
+        None => (text.trim(), "true"),
+    };
+    let value = match value.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => true,
+        "false" | "no" | "0" => false,
+        other => {
+            return Err(format!(
+                "--fact `{text}`: `{other}` is not true or false; write e.g. `{key}=yes` or `{key}=no`"
+            ));
+        }
+    };
+    if key.is_empty() {
+        return Err(format!(
+            "--fact `{text}` has no name; write e.g. `permission=yes`"
+        ));
+    }
+    Ok((key.to_owned(), value))
+}
+
+pub(crate) fn run(args: &Args, output: Output) -> u8 {
+    let Some(policy) = load(&args.policy, output) else {
+        return EXIT_USAGE;
+    };
+    if let Some(source) = &args.queries {
+        return batch(&policy, source);
+    }
+
+    let mut facts = BTreeMap::new();
+    for f in &args.facts {
+        match parse_fact(f) {
+            Ok((k, v)) => {
+                facts.insert(k, v);
+            }
+            Err(message) => return usage_error(args.format, "bad-fact", message),
+        }
+    }
+    let at = match args.at.as_deref().map(parse_at).transpose() {
+        Ok(at) => at,
+        Err(message) => return usage_error(args.format, "bad-time", message),
+    };
+    let query = Query {
+        role: args.role.clone(),
+        action: args.action.clone(),
+        incident: args.incident.clone(),
+        device: args.device.clone(),
+        at,
+        facts,
+        prior: args.prior,
+        explain: true,
+    };
+    match policy.decide(&query) {
+        Ok(decision) => {
+            match args.format {
+                Format::Json => println!("{}", decision_json(&decision, true)),
+                Format::Human => print!("{}", human(&policy, &query, &decision, output.color)),
+            }
+            EXIT_OK
+        }
+        Err(error) => {
+            match args.format {
+                Format::Json => println!(
+                    "{}",
+                    error_json(error.kind(), error.to_string(), error.suggestions(), None)
+                ),
+                Format::Human => eprintln!("esafety: {error}"),
+            }
+            EXIT_USAGE
+        }
+    }
+}
+
+fn usage_error(format: Format, kind: &str, message: String) -> u8 {
+    match format {
+        Format::Json => println!("{}", error_json(kind, message, &[], None)),
+        Format::Human => eprintln!("esafety: {message}"),
+    }
+    EXIT_USAGE
+}
+
+/// Answers one JSON query per line; a bad line gets an error object.
+fn batch(policy: &Policy, source: &str) -> u8 {
+    let reader: Box<dyn BufRead> = if source == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(source) {
+            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Err(e) => {
+                eprintln!("esafety: cannot read `{source}`: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut exit = EXIT_OK;
+    for (n, line) in reader.lines().enumerate() {
+        let number = n + 1;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    error_json(
+                        "unreadable-line",
+                        format!("line {number} is not UTF-8 text: {e}"),
+                        &[],
+                        Some(number)
+                    )
+                );
+                exit = EXIT_USAGE;
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let text = match serde_json::from_str::<Query>(&line) {
+            Ok(query) => match policy.decide(&query) {
+                Ok(decision) => decision_json(&decision, false),
+                Err(error) => {
+                    exit = EXIT_USAGE;
+                    error_json(
+                        error.kind(),
+                        error.to_string(),
+                        error.suggestions(),
+                        Some(number),
+                    )
+                }
+            },
+            Err(e) => {
+                exit = EXIT_USAGE;
+                error_json(
+                    "bad-query",
+                    format!(
+                        "line {number} is not a query: {e}. A query looks like {{\"role\": \"pupil\", \"action\": \"Use of blogs\", \"at\": \"2025-11-04T10:35\"}}"
+                    ),
+                    &[],
+                    Some(number),
+                )
+            }
+        };
+        if writeln!(out, "{text}").is_err() {
+            // The reader has gone (e.g. `| head`): stop quietly.
+            return exit;
+        }
+    }
+    let _ = out.flush();
+    exit
+}
+
+// --- human output -----------------------------------------------------------
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn bold(&self, t: &str) -> String {
+        self.wrap("1", t)
+    }
+    fn verdict(&self, v: Verdict) -> String {
+        let code = match v {
+            Verdict::Allowed => "1;32",
+            Verdict::Conditional => "1;33",
+            _ => "1;31",
+        };
+        self.wrap(code, &v.as_str().to_uppercase())
+    }
+}
+
+fn targets(to: &[Target]) -> String {
+    let parts: Vec<String> = to
+        .iter()
+        .map(|t| {
+            let mut s = if t.title == t.id {
+                t.id.to_string()
+            } else {
+                format!("{} ({})", t.title, t.id)
+            };
+            if let Some(phone) = &t.phone {
+                s.push_str(&format!(", phone {phone}"));
+            }
+            if let Some(url) = &t.url {
+                s.push_str(&format!(", {url}"));
+            }
+            if let Some(email) = &t.email {
+                s.push_str(&format!(", {email}"));
+            }
+            s
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// What was asked, in the policy's own words where the decision has them.
+fn subject(query: &Query, decision: &Decision) -> String {
+    let who = query.role.as_deref().unwrap_or("anyone");
+    let label = decision.rule.as_ref().map(|r| r.label.to_string());
+    match (&query.action, &query.incident, &query.device) {
+        (Some(a), _, Some(_)) => {
+            let device = decision
+                .rule
+                .as_ref()
+                .and_then(|r| r.column.as_deref())
+                .unwrap_or("device");
+            format!("{device}: \"{}\"", label.unwrap_or_else(|| a.clone()))
+        }
+        (Some(a), _, None) => format!("{who}: \"{}\"", label.unwrap_or_else(|| a.clone())),
+        (_, Some(i), _) => format!(
+            "incident by {who}: \"{}\"",
+            label.unwrap_or_else(|| i.clone())
+        ),
+        _ => who.to_owned(),
+    }
+}
+
+/// Renders a decision for a person: the verdict in one line, then why and
+/// what follows.
+pub(crate) fn human(policy: &Policy, query: &Query, d: &Decision, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+    let mut headline = format!("{}  {}", p.verdict(d.verdict), subject(query, d));
+    if d.default {
+        headline.push_str("  (by default: the policy does not answer this)");
+    }
+    out.push_str(&headline);
+    out.push('\n');
+    if let Some(c) = &d.condition {
+        let hint = match (d.verdict, c.kind) {
+            (Verdict::Conditional, esafety::ConditionKind::Time) => " — give --at to decide",
+            (Verdict::Conditional, esafety::ConditionKind::Nominated) => {
+                " — give --fact nominated=yes|no to decide"
+            }
+            (Verdict::Conditional, esafety::ConditionKind::Permission) => {
+                " — give --fact permission=yes|no to decide"
+            }
+            (Verdict::Conditional, _) => " — a person must decide",
+            _ => "",
+        };
+        out.push_str(&format!("  {:<11}{}{hint}\n", "condition", c.text));
+    }
+    if let Some(note) = &d.note {
+        out.push_str(&format!("  {:<11}{note}\n", "note"));
+    }
+    if let Some(r) = &d.rule {
+        let column = r
+            .column
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  {:<11}{}:{}  {} › {} \"{}\"{column}\n",
+            "rule",
+            policy.path(),
+            r.line,
+            r.table,
+            r.row,
+            r.label
+        ));
+    }
+    if let Some(i) = &d.incident {
+        out.push_str(&format!(
+            "  {:<11}\"{}\" ({} › {}, line {})\n",
+            "incident", i.label, i.table, i.id, i.line
+        ));
+    }
+    let list = |name: &str, items: &[esafety::ResponseInfo], out: &mut String| {
+        for (n, r) in items.iter().enumerate() {
+            let label = if n == 0 { name } else { "" };
+            let to = if r.to.is_empty() {
+                String::new()
+            } else {
+                format!(" → {}", targets(&r.to))
+            };
+            out.push_str(&format!("  {label:<11}{}{to}\n", r.label));
+        }
+    };
+    list("referrals", &d.referrals, &mut out);
+    list("notify", &d.notifications, &mut out);
+    list("sanctions", &d.sanctions, &mut out);
+    if let Some(route) = &d.route {
+        out.push_str(&format!(
+            "  {:<11}\"{}\" ({}, line {})\n",
+            "route", route.label, route.id, route.line
+        ));
+        for s in route.steps() {
+            let mut line = format!("{:>13}. {}", s.step.number, s.step.text);
+            if !s.step.refer.is_empty() {
+                line.push_str(&format!(" → {}", targets(&s.step.refer)));
+            }
+            if !s.step.notify.is_empty() {
+                line.push_str(&format!(" (notify {})", targets(&s.step.notify)));
+            }
+            if s.pending
+                && let Some(c) = &s.step.condition
+            {
+                line.push_str(&format!("  [only {c}: not given]"));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    if !d.explanation.is_empty() {
+        out.push_str(&format!("{}\n", p.bold("why")));
+        for (n, e) in d.explanation.iter().enumerate() {
+            out.push_str(&format!("  {}. {e}\n", n + 1));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use esafety::QueryError;
+
+    #[test]
+    fn facts_read_yes_no_and_bare_names() {
+        assert_eq!(
+            parse_fact("permission=yes"),
+            Ok(("permission".into(), true))
+        );
+        assert_eq!(
+            parse_fact("immediate-risk = false"),
+            Ok(("immediate-risk".into(), false))
+        );
+        assert_eq!(parse_fact("nominated"), Ok(("nominated".into(), true)));
+        assert!(parse_fact("permission=maybe").is_err());
+        assert!(parse_fact("=yes").is_err());
+    }
+
+    #[test]
+    fn impossible_times_are_rejected() {
+        assert!(parse_at("2026-02-30T10:00").is_err());
+        assert!(parse_at("2026-02-03T25:61").is_err());
+        assert!(parse_at("2026-02-03T10:00").is_ok());
+    }
+
+    #[test]
+    fn query_errors_have_stable_kinds() {
+        let e = QueryError::Incomplete("x".into());
+        assert_eq!(e.kind(), "incomplete-query");
+    }
+}
