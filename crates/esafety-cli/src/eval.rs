@@ -373,10 +373,7 @@ fn subject(query: &Query, decision: &Decision) -> String {
             format!("{device}: \"{}\"", label.unwrap_or_else(|| a.clone()))
         }
         (Some(a), _, None) => format!("{who}: \"{}\"", label.unwrap_or_else(|| a.clone())),
-        (_, Some(i), _) => format!(
-            "incident by {who}: \"{}\"",
-            label.unwrap_or_else(|| i.clone())
-        ),
+        (_, Some(i), _) => format!("{who}: \"{}\"", label.unwrap_or_else(|| i.clone())),
         _ => who.to_owned(),
     }
 }
@@ -386,7 +383,14 @@ fn subject(query: &Query, decision: &Decision) -> String {
 pub(crate) fn human(policy: &Policy, query: &Query, d: &Decision, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
-    let mut headline = format!("{}  {}", p.verdict(d.verdict), subject(query, d));
+    // A question about an incident is about its consequences, not a verdict.
+    let about_incident = query.incident.is_some();
+    let verdict = if about_incident {
+        p.wrap("1;35", "INCIDENT")
+    } else {
+        p.verdict(d.verdict)
+    };
+    let mut headline = format!("{verdict}  {}", subject(query, d));
     if d.default {
         headline.push_str("  (by default: the policy does not answer this)");
     }
@@ -409,7 +413,7 @@ pub(crate) fn human(policy: &Policy, query: &Query, d: &Decision, color: bool) -
     if let Some(note) = &d.note {
         out.push_str(&format!("  {:<11}{note}\n", "note"));
     }
-    if let Some(r) = &d.rule {
+    if let Some(r) = d.rule.as_ref().filter(|_| !about_incident) {
         let column = r
             .column
             .as_deref()

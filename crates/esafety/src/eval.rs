@@ -1277,9 +1277,10 @@ impl Policy {
                 route.id, route.label, route.line
             );
             if total > shown {
+                let left_out = total - shown;
                 text.push_str(&format!(
-                    " {} of its {total} steps do not apply to the facts given.",
-                    total - shown
+                    " {left_out} of its {total} steps {} not apply to the facts given.",
+                    if left_out == 1 { "does" } else { "do" }
                 ));
             }
             let waiting = pending.count_ones();
