@@ -270,6 +270,11 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    /// Whether any diagnostic so far has this code.
+    pub(crate) fn has_code(&self, code: Code) -> bool {
+        self.diagnostics.iter().any(|d| d.code == code)
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }

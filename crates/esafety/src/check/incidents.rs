@@ -142,6 +142,7 @@ impl Checker<'_, '_> {
                 Some(id)
             }
             None => {
+                self.broken_links = true;
                 let names: Vec<String> = self.route_defs.names().map(str::to_owned).collect();
                 Self::unknown(
                     self.r,
@@ -181,7 +182,7 @@ impl Checker<'_, '_> {
                     .label("one step too many")
                     .help("Split the procedure into several routes, e.g. one per kind of concern.");
             }
-            if route.steps.is_empty() {
+            if route.steps.is_empty() && !self.partial {
                 self.r
                     .report(Code::EmptyRoute, route.span, format!("route `{}` has no steps", route.id.text))
                     .label("no `step` lines follow")
@@ -350,6 +351,9 @@ impl Checker<'_, '_> {
                 let mut responses: Vec<(ResponseInfo, ResponseClass)> = Vec::new();
                 let mut route = None;
                 let mut reported_directly = false;
+                // An unknown response name was already reported; the incident
+                // then only looks empty.
+                let mut unknown_response = false;
                 let incident_index = self.incidents.incidents.len();
                 for item in &incident.items {
                     match item {
@@ -362,6 +366,7 @@ impl Checker<'_, '_> {
                                         }
                                     }
                                     None => {
+                                        unknown_response = true;
                                         let names: Vec<String> = draft.response_order.clone();
                                         Self::unknown(
                                             self.r,
@@ -403,7 +408,7 @@ impl Checker<'_, '_> {
                         IncidentItem::ReportedDirectly(_) => reported_directly = true,
                     }
                 }
-                if responses.is_empty() && route.is_none() {
+                if responses.is_empty() && route.is_none() && !self.partial && !unknown_response {
                     self.r
                         .report(Code::EmptyIncident, incident.id.span, format!("incident `{}` has no responses and follows no route", incident.id.text))
                         .label("nothing follows from it")
@@ -427,6 +432,9 @@ impl Checker<'_, '_> {
 
     /// Cross-checks once every link is known.
     pub(super) fn check_links(&mut self) {
+        if self.partial || self.broken_links {
+            return;
+        }
         let repeats: Vec<usize> = self
             .incidents
             .tables

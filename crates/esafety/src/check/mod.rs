@@ -157,6 +157,13 @@ impl<T: Clone> Defs<T> {
 
 pub(super) struct Checker<'c, 'r> {
     pub(super) r: &'c mut Reporter<'r>,
+    /// Some lines did not parse. Problems of absence (a blank column, a
+    /// missing `school`, an incident nothing links to) may then only be lines
+    /// that were not read, so they are not reported until the syntax is fixed.
+    pub(super) partial: bool,
+    /// A breach or `follow` named something unknown, so which incidents and
+    /// routes are linked is not known for sure.
+    pub(super) broken_links: bool,
     pub(super) options: &'c CheckOptions,
     pub(super) path: String,
     pub(super) school: Option<SchoolInfo>,
@@ -181,7 +188,10 @@ pub(super) struct Checker<'c, 'r> {
 
 impl<'c, 'r> Checker<'c, 'r> {
     fn new(path: &str, options: &'c CheckOptions, r: &'c mut Reporter<'r>) -> Self {
+        let partial = r.has_code(Code::Syntax) || r.has_code(Code::LimitExceeded);
         Checker {
+            partial,
+            broken_links: false,
             r,
             options,
             path: path.to_owned(),

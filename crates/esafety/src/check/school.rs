@@ -8,6 +8,21 @@ use crate::diagnostic::Code;
 use crate::model::{BUILT_IN_FACTS, ContactInfo, FactInfo, PolicyDate, SchoolInfo, Target};
 use crate::span::Span;
 
+/// The heading line of a section.
+fn section_span(section: &Section) -> Span {
+    match section {
+        Section::School(s) => s.span,
+        Section::Roles(s) => s.span,
+        Section::Timetable(s) => s.span,
+        Section::Contacts(s) => s.span,
+        Section::Facts(s) => s.span,
+        Section::Table(s) => s.span,
+        Section::Devices(s) => s.span,
+        Section::Incidents(s) => s.span,
+        Section::Route(s) => s.span,
+    }
+}
+
 impl Checker<'_, '_> {
     /// Validates a written date, reporting an impossible one.
     pub(super) fn date(&mut self, date: &DateValue) -> Option<PolicyDate> {
@@ -62,9 +77,22 @@ impl Checker<'_, '_> {
             })
             .collect();
         let Some(school) = schools.first() else {
+            if self.partial {
+                return;
+            }
+            // Point at the first heading, where the `school` line should go.
+            let first = sections.first().map_or(
+                Span {
+                    start: 0,
+                    end: 0,
+                    line: 1,
+                    column: 1,
+                },
+                section_span,
+            );
             self.r
-                .report(Code::MissingSchool, Span { start: 0, end: 0, line: 1, column: 1 }, "the policy does not say which school it belongs to")
-                .label("expected a `school` line")
+                .report(Code::MissingSchool, first, "the policy does not say which school it belongs to")
+                .label("expected a `school` line before this")
                 .help("Start the file with the school's name, e.g. `school \"Crockerne Church of England Primary School\"`, followed by `approved` and `review by` dates.");
             return;
         };
@@ -158,7 +186,7 @@ impl Checker<'_, '_> {
                         .label("review overdue")
                         .help("Review the policy with the governing body, then update `approved` and `review by`. Policies must be reviewed every year.");
                 }
-                (None, _) => {
+                (None, _) if !self.partial => {
                     self.r
                         .report(Code::ReviewOverdue, school.span, "the policy gives no review date, so nobody can tell when it is due")
                         .label("no `review by` line")

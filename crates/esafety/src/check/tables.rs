@@ -127,6 +127,7 @@ impl Checker<'_, '_> {
                     per_role.push((role, u32::try_from(index).unwrap_or(u32::MAX)));
                 }
                 Err(NotFound::Unknown) => {
+                    self.broken_links = true;
                     let mut names: Vec<String> = self
                         .incidents
                         .incidents
@@ -145,6 +146,7 @@ impl Checker<'_, '_> {
                     return None;
                 }
                 Err(NotFound::OtherRoles(tables)) => {
+                    self.broken_links = true;
                     let role_name = self
                         .roles
                         .get(usize::from(role))
@@ -260,10 +262,15 @@ impl Checker<'_, '_> {
                 };
                 // For conflict detection: role → (answer words, cell span).
                 let mut answered: HashMap<RoleId, (CellAnswer, Span)> = HashMap::new();
+                // Roles some cell names, even a cell with an error, so that one
+                // mistake is not also reported as a blank column.
+                let mut covered: std::collections::HashSet<RoleId> =
+                    std::collections::HashSet::new();
                 for item in &row.items {
                     match item {
                         RowItem::Cell(cell) => {
                             let roles = self.resolve_roles(&cell.roles, Some(&columns));
+                            covered.extend(roles.iter().copied());
                             if !fits(table.kind, &cell.answer.kind) {
                                 self.r
                                     .report(
@@ -342,15 +349,10 @@ impl Checker<'_, '_> {
                 for (column_id, column_label, roles) in &column_list {
                     let missing: Vec<&str> = roles
                         .iter()
-                        .filter(|r| {
-                            !self
-                                .ancestors_of(**r)
-                                .iter()
-                                .any(|a| answered.contains_key(a))
-                        })
+                        .filter(|r| !self.ancestors_of(**r).iter().any(|a| covered.contains(a)))
                         .filter_map(|r| self.roles.get(usize::from(*r)).map(|i| &*i.id))
                         .collect();
-                    if !missing.is_empty() {
+                    if !missing.is_empty() && !self.partial {
                         let missing = suggest::quoted_list(&missing);
                         self.r
                             .report(Code::BlankCell, row.span, format!("this row gives no answer for column `{column_id}` (\"{column_label}\"), so {missing} will be denied"))
@@ -598,13 +600,13 @@ impl Checker<'_, '_> {
                         }
                     }
                 }
-                if presence_span.is_none() {
+                if presence_span.is_none() && !self.partial {
                     self.r
                         .report(Code::BlankCell, device.span, format!("`{}` does not say whether it is allowed in school, so that will be denied", device.id.text))
                         .label("no `allowed in school` line")
                         .help("Add `allowed in school: yes`, `no`, `with permission` or `blank` (with a comment) under the device.");
                 }
-                if network_span.is_none() {
+                if network_span.is_none() && !self.partial {
                     self.r
                         .report(Code::BlankCell, device.span, format!("`{}` does not say what network access it gets, so network questions will be denied", device.id.text))
                         .label("no `network access` line")

@@ -16,10 +16,10 @@ impl Checker<'_, '_> {
     fn minutes(&mut self, t: &TimeValue, is_end: bool) -> Option<u16> {
         let valid = (t.hour < 24 && t.minute < 60) || (is_end && t.hour == 24 && t.minute == 0);
         if !valid {
-            let why = if t.minute >= 60 {
-                "an hour has 60 minutes"
-            } else {
+            let why = if t.hour >= 24 {
                 "the 24-hour clock runs from 00:00 to 23:59"
+            } else {
+                "an hour has 60 minutes"
             };
             self.r
                 .report(Code::ImpossibleTime, t.span, format!("{:02}:{:02} is not a time of day: {why}", t.hour, t.minute))

@@ -53,9 +53,12 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
             .line_start(line as usize)
             .path(d.path.as_str())
             .fold(false);
+        // Byte offsets come from the raw file; the text shown may have been
+        // decoded lossily (invalid UTF-8 becomes U+FFFD). Snap each span to
+        // character boundaries of the text shown, so rendering cannot fail.
         let clamp = |loc: &Location| {
-            let start = loc.start.clamp(range.start, range.end) - range.start;
-            let end = loc.end.clamp(range.start, range.end) - range.start;
+            let start = floor_boundary(text, loc.start.clamp(range.start, range.end) - range.start);
+            let end = ceil_boundary(text, loc.end.clamp(range.start, range.end) - range.start);
             start..end.max(start)
         };
         if d.location.line == line {
@@ -83,6 +86,24 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
         .elements(snippets)
         .element(Level::HELP.message(annotate_snippets::normalize_untrusted_str(&d.help)));
     renderer.render(&[group])
+}
+
+/// The nearest character boundary at or before `i`.
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest character boundary at or after `i`.
+fn ceil_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 fn non_empty(text: &str) -> Option<&str> {
@@ -223,6 +244,14 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_inside_a_character_are_widened_to_it() {
+        let text = "a\u{fffd}b";
+        assert_eq!(floor_boundary(text, 2), 1);
+        assert_eq!(ceil_boundary(text, 2), 4);
+        assert_eq!(ceil_boundary(text, 99), text.len());
+    }
 
     #[test]
     fn github_escapes_what_the_runner_would_misread() {

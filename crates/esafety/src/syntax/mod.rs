@@ -89,7 +89,7 @@ pub fn decode<'b>(path: &str, bytes: &'b [u8]) -> Result<&'b str, Box<Diagnostic
             .report(
                 Code::InvalidUtf8,
                 index.span(&lossy, valid, end.max(valid)),
-                format!("byte {valid} of this file is not UTF-8 text"),
+                "this file is not UTF-8 text: the character marked below cannot be read",
             )
             .label("not text")
             .help("Save the policy as plain text in UTF-8 (in most editors: Save As, Encoding: UTF-8). A policy file must not be a Word document.");

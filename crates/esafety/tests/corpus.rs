@@ -1,0 +1,208 @@
+//! The shared corpus in `tests/corpus/` at the top of the repository.
+//!
+//! Every fixture states the diagnostics it expects in comments:
+//!
+//! ```text
+//! # expect: E0201 "pupils"
+//!     pupils: not allowed
+//! ```
+//!
+//! means "a diagnostic E0201 on the next line that is not an `expect`
+//! comment, underlining exactly `pupils`". `# expect anywhere: CODE` expects a
+//! diagnostic with that code somewhere in the file (for problems that belong
+//! to no line, such as a missing `school`). A fixture gets exactly the
+//! diagnostics it expects: none missing, none extra. Valid fixtures expect
+//! none. Review dates are checked against the date a fixture gives in a
+//! `# today: YYYY-MM-DD` line, and not at all without one.
+//!
+//! Each fixture's rendered diagnostics (human and JSON) are also kept as
+//! snapshots, so that a change in wording or location shows up in review.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+use esafety::diagnostic::render;
+use esafety::{CheckOptions, check_bytes};
+
+/// A fixture that wants review dates checked names the day to check them
+/// against in a `# today: YYYY-MM-DD` line; others are checked without one.
+fn today(source: &str) -> CheckOptions {
+    source
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("# today:"))
+        .map(|d| CheckOptions::with_today(d.trim().parse().unwrap()))
+        .unwrap_or_default()
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Clone)]
+struct Expected {
+    code: String,
+    /// 1-based line, or `None` for "anywhere".
+    line: Option<u32>,
+    /// The underlined text, if the expectation names it.
+    text: Option<String>,
+}
+
+fn expectations(source: &str) -> Vec<Expected> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let (anywhere, rest) = if let Some(rest) = trimmed.strip_prefix("# expect anywhere:") {
+            (true, rest)
+        } else if let Some(rest) = trimmed.strip_prefix("# expect:") {
+            (false, rest)
+        } else {
+            continue;
+        };
+        let rest = rest.trim();
+        let (code, text) = match rest.split_once(' ') {
+            Some((code, text)) => {
+                let text = text.trim();
+                let text = text
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .unwrap_or_else(|| {
+                        panic!("line {}: the expected text must be in double quotes", i + 1)
+                    });
+                (code.to_owned(), Some(text.replace("\\\"", "\"")))
+            }
+            None => (rest.to_owned(), None),
+        };
+        let line = if anywhere {
+            None
+        } else {
+            // The next line that is not itself an expectation.
+            let target = (i + 1..lines.len())
+                .find(|&j| !lines[j].trim_start().starts_with("# expect"))
+                .unwrap_or_else(|| panic!("line {}: no line follows the expectation", i + 1));
+            Some(u32::try_from(target + 1).unwrap())
+        };
+        out.push(Expected { code, line, text });
+    }
+    out
+}
+
+fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap();
+    path.canonicalize()
+        .unwrap()
+        .strip_prefix(&root)
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+#[test]
+fn corpus() {
+    insta::glob!("../../../tests/corpus", "**/*.policy", |path| {
+        let bytes = std::fs::read(path).unwrap();
+        let name = relative(path);
+        let lossy = String::from_utf8_lossy(&bytes);
+        let checked = check_bytes(&name, &bytes, &today(&lossy));
+        let expected = expectations(&lossy);
+
+        let mut unmatched: Vec<String> = Vec::new();
+        let mut remaining = checked.diagnostics.clone();
+        for e in &expected {
+            let found = remaining.iter().position(|d| {
+                let underlined = lossy.get(d.location.start..d.location.end).unwrap_or("");
+                d.code.as_str() == e.code
+                    && e.line.is_none_or(|l| d.location.line == l)
+                    && e.text.as_deref().is_none_or(|t| t == underlined)
+            });
+            match found {
+                Some(i) => {
+                    remaining.remove(i);
+                }
+                None => unmatched.push(format!("{e:?}")),
+            }
+        }
+        let extra: Vec<String> = remaining
+            .iter()
+            .map(|d| {
+                let underlined = lossy.get(d.location.start..d.location.end).unwrap_or("");
+                format!(
+                    "{} line {} {:?}: {}",
+                    d.code, d.location.line, underlined, d.message
+                )
+            })
+            .collect();
+        assert!(
+            unmatched.is_empty() && extra.is_empty(),
+            "{name}\nexpected but not reported:\n  {}\nreported but not expected:\n  {}",
+            unmatched.join("\n  "),
+            extra.join("\n  ")
+        );
+        if name.contains("/invalid/") {
+            assert!(
+                !expected.is_empty(),
+                "{name}: an invalid fixture must expect something"
+            );
+        }
+        // A fixture without errors compiles to a policy.
+        assert_eq!(checked.policy.is_some(), !checked.has_errors(), "{name}");
+
+        insta::assert_snapshot!("human", render::human(&checked.diagnostics, &lossy, false));
+        let report = [render::FileReport {
+            path: &name,
+            diagnostics: &checked.diagnostics,
+        }];
+        insta::assert_snapshot!("json", render::json(&report));
+    });
+}
+
+/// Every diagnostic code has at least one fixture that expects it.
+#[test]
+fn every_code_is_exercised() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in walk(&root) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        for e in expectations(&text) {
+            seen.insert(e.code);
+        }
+    }
+    // E0100 (file too large) is exercised by `oversized_file` below rather
+    // than by a 16 MiB fixture.
+    seen.insert("E0100".to_owned());
+    let missing: Vec<&str> = esafety::diagnostic::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !seen.contains(*c))
+        .collect();
+    assert!(missing.is_empty(), "no fixture expects {missing:?}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "policy") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn oversized_file() {
+    let mut text = String::from("school \"Big\"\n");
+    while text.len() <= esafety::syntax::MAX_FILE_BYTES {
+        text.push_str("# padding padding padding padding padding padding padding padding\n");
+    }
+    let checked = check_bytes("big.policy", text.as_bytes(), &CheckOptions::default());
+    assert_eq!(checked.diagnostics.len(), 1);
+    assert_eq!(checked.diagnostics[0].code.as_str(), "E0100");
+    insta::assert_snapshot!(render::human(&checked.diagnostics, &text[..200], false));
+}
