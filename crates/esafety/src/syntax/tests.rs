@@ -31,3 +31,38 @@ fn a_bad_line_is_reported_and_the_next_line_is_still_read() {
     };
     assert_eq!(school.items.len(), 1);
 }
+
+mod grammar_agreement {
+    use super::super::grammar::{PolicyParser, Rule};
+    use pest::Parser;
+    use proptest::prelude::*;
+
+    /// Lines the two rules should agree on: statements, near-statements and
+    /// noise, without the lone carriage returns that pest alone treats as a
+    /// line break.
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("school \"A\"".to_owned()),
+            Just("  row r \"Label\"  # note".to_owned()),
+            Just("    pupils: not allowed".to_owned()),
+            Just("    pupils: alowed".to_owned()),
+            Just("  lessons 09:00 to 10:30".to_owned()),
+            Just("  step \"x\" refer a if b and c".to_owned()),
+            Just("# just a comment".to_owned()),
+            Just(String::new()),
+            Just("   ".to_owned()),
+            "[a-z :,\"#0-9-]{0,30}",
+            "[^\r\n]{0,10}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn file_accepts_exactly_what_every_line_accepts(lines in prop::collection::vec(line(), 0..12)) {
+            let text = lines.join("\n");
+            let whole = PolicyParser::parse(Rule::file, &text).is_ok();
+            let each = text.split('\n').all(|l| PolicyParser::parse(Rule::line, l).is_ok());
+            prop_assert_eq!(whole, each, "{:?}", text);
+        }
+    }
+}

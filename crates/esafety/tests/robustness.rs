@@ -1,0 +1,425 @@
+//! Property tests: no input panics the parser, checker, renderers or
+//! evaluator; generated valid policies check clean; decisions are
+//! deterministic.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::fmt::Write as _;
+
+use esafety::diagnostic::{Diagnostic, render};
+use esafety::{CheckOptions, Policy, Query, check, check_bytes};
+use proptest::prelude::*;
+
+/// Every diagnostic is well formed: a code, a message, a help line, and a
+/// location inside the text.
+fn assert_well_formed(text_len: usize, diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        assert!(!d.message.is_empty(), "{d:?}");
+        assert!(!d.help.is_empty(), "no help: {d:?}");
+        assert!(d.location.start <= d.location.end, "{d:?}");
+        assert!(d.location.end <= text_len, "span past the end: {d:?}");
+        assert!(d.location.line >= 1 && d.location.column >= 1, "{d:?}");
+        assert_eq!(d.severity, d.code.severity());
+    }
+}
+
+fn check_everything(text: &str) {
+    let checked = check(
+        "prop.policy",
+        text,
+        &CheckOptions::with_today(jiff::civil::date(2025, 9, 1)),
+    );
+    assert_well_formed(text.len(), &checked.diagnostics);
+    assert_eq!(checked.policy.is_some(), !checked.has_errors());
+    // Every renderer copes with whatever the checker produced.
+    let _ = render::human(&checked.diagnostics, text, false);
+    let _ = render::human(&checked.diagnostics, text, true);
+    let _ = render::github(&checked.diagnostics);
+    let _ = render::json(&[render::FileReport {
+        path: "prop.policy",
+        diagnostics: &checked.diagnostics,
+    }]);
+}
+
+fn shipped() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    [
+        "policies/crockerne.policy",
+        "policies/st-botolphs.policy",
+        "tests/corpus/valid/every-construct.policy",
+    ]
+    .iter()
+    .map(|p| std::fs::read_to_string(root.join(p)).unwrap())
+    .collect()
+}
+
+/// Text that looks a little like a policy: keywords, names, labels, times,
+/// punctuation and noise, so that mutations reach deep into the grammar.
+fn policyish() -> impl Strategy<Value = String> {
+    let token = prop_oneof![
+        Just("school".to_owned()),
+        Just("row".to_owned()),
+        Just("step".to_owned()),
+        Just("incident".to_owned()),
+        Just("responses:".to_owned()),
+        Just("allowed at certain times during".to_owned()),
+        Just("not allowed".to_owned()),
+        Just("unacceptable and illegal".to_owned()),
+        Just("monday to friday".to_owned()),
+        Just("12:00 to 13:00".to_owned()),
+        Just("25:99".to_owned()),
+        Just("April 2021".to_owned()),
+        Just("2021-02-30".to_owned()),
+        Just("breach by pupil:".to_owned()),
+        Just("follow route".to_owned()),
+        Just("if a and b or c".to_owned()),
+        Just("\"label\"".to_owned()),
+        Just("\"unterminated".to_owned()),
+        Just("everyone:".to_owned()),
+        Just("#".to_owned()),
+        Just("\n".to_owned()),
+        Just("\n  ".to_owned()),
+        "[a-z][a-z0-9-]{0,8}",
+        "[ -~]{0,6}",
+        "\\PC{0,3}",
+    ];
+    prop::collection::vec(token, 0..60).prop_map(|tokens| tokens.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        check_everything(&text);
+    }
+
+    #[test]
+    fn policy_like_text_never_panics(text in policyish()) {
+        check_everything(&text);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let checked = check_bytes("prop.policy", &bytes, &CheckOptions::default());
+        let lossy = String::from_utf8_lossy(&bytes);
+        for d in &checked.diagnostics {
+            prop_assert!(!d.help.is_empty());
+        }
+        let _ = render::human(&checked.diagnostics, &lossy, false);
+    }
+
+    /// Cutting, inserting, duplicating and dropping text of real policies.
+    #[test]
+    fn mutated_policies_never_panic(
+        which in 0usize..3,
+        cuts in prop::collection::vec((any::<prop::sample::Index>(), 0usize..40, "\\PC{0,8}"), 1..6),
+        truncate in any::<prop::sample::Index>(),
+        do_truncate in any::<bool>(),
+    ) {
+        let mut text = shipped()[which].clone();
+        for (at, len, insert) in cuts {
+            let mut start = at.index(text.len().max(1));
+            while !text.is_char_boundary(start) { start -= 1; }
+            let mut end = (start + len).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            text.replace_range(start..end.max(start), &insert);
+        }
+        if do_truncate {
+            let mut at = truncate.index(text.len().max(1));
+            while !text.is_char_boundary(at) { at -= 1; }
+            text.truncate(at);
+        }
+        check_everything(&text);
+    }
+
+    /// Moving whole lines about keeps every line valid on its own, so this
+    /// reaches the structure pass and the checker rather than the grammar.
+    #[test]
+    fn shuffled_lines_never_panic(which in 0usize..3, seed in prop::collection::vec(any::<prop::sample::Index>(), 1..30)) {
+        let original = shipped()[which].clone();
+        let mut lines: Vec<&str> = original.lines().collect();
+        for s in seed {
+            let a = s.index(lines.len());
+            let b = (a * 7 + 3) % lines.len();
+            lines.swap(a, b);
+        }
+        check_everything(&lines.join("\n"));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Generated valid policies.
+
+#[derive(Debug, Clone)]
+struct Spec {
+    year_groups: usize,
+    periods: Vec<(u16, u16)>,
+    rows: Vec<RowSpec>,
+    incidents: usize,
+    route_steps: Vec<Option<(bool, usize)>>,
+}
+
+#[derive(Debug, Clone)]
+struct RowSpec {
+    /// 0 allowed, 1 not allowed, 2 at times, 3 selected staff, 4 permission.
+    adults: u8,
+    pupils: u8,
+    year_override: Option<u8>,
+    breach: Option<usize>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    let row = (
+        0u8..5,
+        0u8..5,
+        prop::option::of(0u8..5),
+        prop::option::of(0usize..4),
+    )
+        .prop_map(|(adults, pupils, year_override, breach)| RowSpec {
+            adults,
+            pupils,
+            year_override,
+            breach,
+        });
+    (
+        1usize..7,
+        prop::collection::vec((0u16..20, 1u16..6), 1..5),
+        prop::collection::vec(row, 1..12),
+        1usize..4,
+        prop::collection::vec(prop::option::of((any::<bool>(), 0usize..3)), 1..6),
+    )
+        .prop_map(|(year_groups, periods, rows, incidents, route_steps)| {
+            // Periods laid end to end from 08:00, in 15-minute units.
+            let mut start = 8 * 60;
+            let periods = periods
+                .into_iter()
+                .map(|(gap, len)| {
+                    let s = start + gap * 5;
+                    let e = s + len * 15;
+                    start = e;
+                    (s, e)
+                })
+                .collect();
+            Spec {
+                year_groups,
+                periods,
+                rows,
+                incidents,
+                route_steps,
+            }
+        })
+}
+
+fn answer(kind: u8) -> &'static str {
+    match kind {
+        0 => "allowed",
+        1 => "not allowed",
+        2 => "allowed at certain times during p0",
+        3 => "allowed for selected staff",
+        _ => "allowed with permission from teacher",
+    }
+}
+
+fn render_spec(spec: &Spec) -> String {
+    let mut t = String::new();
+    writeln!(
+        t,
+        "school \"Generated Primary\"\n  approved September 2025\n  review by July 2026"
+    )
+    .unwrap();
+    writeln!(t, "roles\n  staff includes teacher, dsl").unwrap();
+    writeln!(t, "  pupil includes reception to year-{}", spec.year_groups).unwrap();
+    writeln!(t, "timetable\n  monday to friday").unwrap();
+    for (i, (s, e)) in spec.periods.iter().enumerate() {
+        writeln!(
+            t,
+            "    p{i} {:02}:{:02} to {:02}:{:02}",
+            s / 60,
+            s % 60,
+            e / 60,
+            e % 60
+        )
+        .unwrap();
+    }
+    writeln!(t, "contacts\n  contact police \"Police\" phone \"101\"").unwrap();
+    writeln!(t, "facts\n  fact f0 \"Fact zero\"\n  fact f1 \"Fact one\"").unwrap();
+    writeln!(t, "communications comms \"Communications\"").unwrap();
+    writeln!(
+        t,
+        "  column adults \"Staff & other adults\" for staff, visitor"
+    )
+    .unwrap();
+    writeln!(t, "  column pupils \"Students / Pupils\" for pupil").unwrap();
+    for (i, row) in spec.rows.iter().enumerate() {
+        writeln!(t, "  row r{i} \"Row number {i}\"").unwrap();
+        writeln!(t, "    adults: {}", answer(row.adults)).unwrap();
+        writeln!(t, "    pupils: {}", answer(row.pupils)).unwrap();
+        if let Some(y) = row.year_override {
+            writeln!(t, "    reception: {}", answer(y)).unwrap();
+        }
+        if let Some(b) = row.breach {
+            writeln!(t, "    breach by pupil: i{}", b % spec.incidents).unwrap();
+        }
+    }
+    writeln!(t, "incidents pupil-incidents \"Pupil incidents\" for pupil").unwrap();
+    writeln!(t, "  response head \"Refer to Headteacher\" refer teacher").unwrap();
+    writeln!(t, "  response police \"Refer to Police\" refer police").unwrap();
+    writeln!(t, "  response warning \"Warning\" sanction").unwrap();
+    for i in 0..spec.incidents {
+        writeln!(
+            t,
+            "  incident i{i} \"Incident {i}\"\n    responses: head, warning"
+        )
+        .unwrap();
+        if i == 0 {
+            writeln!(t, "    follow route r").unwrap();
+        } else {
+            writeln!(t, "    reported directly").unwrap();
+        }
+    }
+    writeln!(t, "  incident again \"Continued infringements\"\n    responses: police\n    repeat offences after 2 prior incidents").unwrap();
+    writeln!(t, "route r \"A route\"").unwrap();
+    for (i, step) in spec.route_steps.iter().enumerate() {
+        match step {
+            None => writeln!(t, "  step \"Step {i}\" refer police").unwrap(),
+            Some((negated, fact)) => {
+                let word = if *negated { "unless" } else { "if" };
+                let fact = ["f0", "f1", "immediate-risk"][*fact];
+                writeln!(t, "  step \"Step {i}\" {word} {fact}").unwrap()
+            }
+        }
+    }
+    t
+}
+
+fn queries(spec: &Spec) -> impl Strategy<Value = Query> + use<> {
+    let roles = vec![
+        "staff",
+        "teacher",
+        "dsl",
+        "pupil",
+        "reception",
+        "year-1",
+        "visitor",
+        "parent",
+        "nobody",
+    ];
+    let rows = spec.rows.len();
+    (
+        prop::sample::select(roles),
+        0..rows + 1,
+        prop::option::of((0i8..7, 0i8..24, 0i8..60)),
+        prop::option::of(any::<bool>()),
+        prop::option::of(any::<bool>()),
+        0u32..4,
+        prop::option::of(any::<bool>()),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(role, row, at, nominated, permission, prior, risk, incident)| {
+                let mut q = if incident {
+                    Query::incident(role, format!("i{}", row % 3))
+                } else {
+                    Query::action(role, format!("r{row}"))
+                };
+                if let Some((day, h, m)) = at {
+                    q = q.at(jiff::civil::date(2025, 11, 3 + day).at(h, m, 0, 0));
+                }
+                if let Some(v) = nominated {
+                    q = q.fact("nominated", v);
+                }
+                if let Some(v) = permission {
+                    q = q.fact("permission", v);
+                }
+                if let Some(v) = risk {
+                    q = q.fact("immediate-risk", v);
+                }
+                q.prior(prior)
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_policies_check_clean(spec in spec()) {
+        let text = render_spec(&spec);
+        let checked = check("generated.policy", &text, &CheckOptions::with_today(jiff::civil::date(2025, 9, 1)));
+        prop_assert!(
+            checked.diagnostics.is_empty(),
+            "{}\n{}",
+            text,
+            render::human(&checked.diagnostics, &text, false)
+        );
+    }
+
+    #[test]
+    fn decide_never_panics_and_is_deterministic(
+        (spec, qs) in spec().prop_flat_map(|s| {
+            let q = prop::collection::vec(queries(&s), 1..20);
+            (Just(s), q)
+        })
+    ) {
+        let policy = Policy::parse("generated.policy", &render_spec(&spec)).unwrap();
+        for q in qs {
+            let first = policy.decide(&q);
+            let second = policy.decide(&q);
+            prop_assert_eq!(&first, &second);
+            // The quiet answer is the same answer.
+            let quiet = policy.decide(&q.clone().explain(false));
+            match (&first, &quiet) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(a.verdict, b.verdict);
+                    prop_assert_eq!(&a.rule, &b.rule);
+                    prop_assert_eq!(&a.referrals, &b.referrals);
+                    prop_assert!(b.explanation.is_empty());
+                    prop_assert!(!a.explanation.is_empty() || a.verdict == esafety::Verdict::Denied);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                _ => prop_assert!(false, "explain changed the outcome"),
+            }
+            if let Ok(d) = &first {
+                // A decision survives its own JSON.
+                let json = serde_json::to_string(d).unwrap();
+                let back: esafety::Decision = serde_json::from_str(&json).unwrap();
+                prop_assert_eq!(&back.verdict, &d.verdict);
+                prop_assert_eq!(serde_json::to_string(&back).unwrap(), json);
+            }
+        }
+    }
+}
+
+/// Pathological inputs from the issue: deep nesting and huge files get a
+/// located diagnostic, not a crash.
+#[test]
+fn braces_and_long_lines_are_diagnostics() {
+    let one_line = "{".repeat(100_000);
+    let checked = check("braces.policy", &one_line, &CheckOptions::default());
+    assert_eq!(checked.diagnostics.len(), 1);
+    assert_eq!(checked.diagnostics[0].code.as_str(), "E0309");
+
+    let many_lines = "{\n".repeat(100_000);
+    let checked = check("braces.policy", &many_lines, &CheckOptions::default());
+    // 200 syntax errors, then one note that the rest are not listed.
+    assert_eq!(
+        checked.diagnostics.len(),
+        esafety::syntax::MAX_SYNTAX_ERRORS + 1
+    );
+    assert!(checked.diagnostics.iter().all(|d| !d.help.is_empty()));
+
+    let nested = format!("school \"Deep\"\n{}", "  ".repeat(4000) + "row x \"y\"\n");
+    let checked = check("deep.policy", &nested, &CheckOptions::default());
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .any(|d| d.code.as_str() == "E0103")
+    );
+}
