@@ -408,6 +408,10 @@ impl Checker<'_, '_> {
                         IncidentItem::ReportedDirectly(_) => reported_directly = true,
                     }
                 }
+                // Responses come in the table's column order, as the document
+                // lays them out, whatever order the line lists them in.
+                responses
+                    .sort_by_key(|(r, _)| draft.response_order.iter().position(|o| **o == *r.id));
                 if responses.is_empty() && route.is_none() && !self.partial && !unknown_response {
                     self.r
                         .report(Code::EmptyIncident, incident.id.span, format!("incident `{}` has no responses and follows no route", incident.id.text))
