@@ -187,7 +187,7 @@ pub(super) fn compile(c: Checker<'_, '_>) -> PolicyData {
                     merged.push(r.clone());
                 }
             }
-            merged.sort_by_key(|(r, _)| table.response_order.iter().position(|o| **o == *r.id));
+            merged.sort_by_key(|(r, _)| table.responses.get_index_of(&*r.id));
             if let Some(info) = incidents.get_mut(n) {
                 info.escalation = Some(Escalation {
                     after,

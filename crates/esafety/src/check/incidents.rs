@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use indexmap::IndexMap;
+
 use super::Checker;
 use crate::ast::{Connective, IncidentItem, Name, ResponseKind, Section};
 use crate::diagnostic::Code;
@@ -23,8 +25,8 @@ pub(super) enum ResponseClass {
 pub(super) struct IncidentTableDraft {
     pub(super) id: Arc<str>,
     pub(super) roles: Vec<RoleId>,
-    pub(super) responses: HashMap<String, (ResponseInfo, ResponseClass)>,
-    pub(super) response_order: Vec<String>,
+    /// The response columns, in the table's order.
+    pub(super) responses: IndexMap<String, (ResponseInfo, ResponseClass)>,
     /// The incident whose responses repeat offences add, and after how many.
     pub(super) repeat: Option<(usize, u32)>,
 }
@@ -267,8 +269,7 @@ impl Checker<'_, '_> {
             let mut draft = IncidentTableDraft {
                 id: Arc::from(table.id.text.as_str()),
                 roles,
-                responses: HashMap::new(),
-                response_order: Vec::new(),
+                responses: IndexMap::new(),
                 repeat: None,
             };
 
@@ -305,7 +306,6 @@ impl Checker<'_, '_> {
                 draft
                     .responses
                     .insert(response.id.text.clone(), (info, class));
-                draft.response_order.push(response.id.text.clone());
             }
 
             let mut incident_spans: HashMap<String, Span> = HashMap::new();
@@ -367,7 +367,8 @@ impl Checker<'_, '_> {
                                     }
                                     None => {
                                         unknown_response = true;
-                                        let names: Vec<String> = draft.response_order.clone();
+                                        let names: Vec<String> =
+                                            draft.responses.keys().cloned().collect();
                                         Self::unknown(
                                             self.r,
                                             "response",
@@ -410,8 +411,7 @@ impl Checker<'_, '_> {
                 }
                 // Responses come in the table's column order, as the document
                 // lays them out, whatever order the line lists them in.
-                responses
-                    .sort_by_key(|(r, _)| draft.response_order.iter().position(|o| **o == *r.id));
+                responses.sort_by_key(|(r, _)| draft.responses.get_index_of(&*r.id));
                 if responses.is_empty() && route.is_none() && !self.partial && !unknown_response {
                     self.r
                         .report(Code::EmptyIncident, incident.id.span, format!("incident `{}` has no responses and follows no route", incident.id.text))

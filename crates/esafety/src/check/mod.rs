@@ -14,6 +14,8 @@ mod time;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use indexmap::IndexMap;
+
 use crate::ast::{Name, PolicyFile, RoleList, Text};
 use crate::diagnostic::{Code, Diagnostic, Reporter, Severity};
 use crate::model::{
@@ -129,20 +131,19 @@ pub(super) struct Def<T> {
     pub(super) span: Span,
 }
 
-/// A table of definitions of one kind, for duplicate and unknown-name reports.
+/// A table of definitions of one kind, in the order defined, for duplicate
+/// and unknown-name reports.
 #[derive(Debug)]
 pub(super) struct Defs<T> {
     pub(super) kind: &'static str,
-    pub(super) map: HashMap<String, Def<T>>,
-    pub(super) order: Vec<String>,
+    pub(super) map: IndexMap<String, Def<T>>,
 }
 
 impl<T: Clone> Defs<T> {
     pub(super) fn new(kind: &'static str) -> Self {
         Defs {
             kind,
-            map: HashMap::new(),
-            order: Vec::new(),
+            map: IndexMap::new(),
         }
     }
 
@@ -150,8 +151,18 @@ impl<T: Clone> Defs<T> {
         self.map.get(name).map(|d| &d.value)
     }
 
+    /// Where a name was defined (a default span for built-in names).
+    pub(super) fn span(&self, name: &str) -> Option<Span> {
+        self.map.get(name).map(|d| d.span)
+    }
+
+    /// Records a name without checking for a duplicate (for built-ins).
+    pub(super) fn insert(&mut self, name: &str, value: T, span: Span) {
+        self.map.insert(name.to_owned(), Def { value, span });
+    }
+
     pub(super) fn names(&self) -> impl Iterator<Item = &str> {
-        self.order.iter().map(String::as_str)
+        self.map.keys().map(String::as_str)
     }
 }
 
@@ -260,14 +271,7 @@ impl<'c, 'r> Checker<'c, 'r> {
             .help(help.to_owned());
             return false;
         }
-        defs.map.insert(
-            name.text.clone(),
-            Def {
-                value,
-                span: name.span,
-            },
-        );
-        defs.order.push(name.text.clone());
+        defs.insert(&name.text, value, name.span);
         true
     }
 

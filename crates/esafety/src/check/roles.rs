@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Checker, Def};
+use super::Checker;
 use crate::ast::{Member, Name, Section};
 use crate::diagnostic::Code;
 use crate::model::{BASE_ROLES, RoleId, RoleInfo};
@@ -40,14 +40,7 @@ impl Checker<'_, '_> {
     pub(super) fn check_roles(&mut self, sections: &[Section]) {
         for base in BASE_ROLES {
             let id = self.add_role(base, 0);
-            self.role_defs.map.insert(
-                base.to_owned(),
-                Def {
-                    value: id,
-                    span: Span::default(),
-                },
-            );
-            self.role_defs.order.push(base.to_owned());
+            self.role_defs.insert(base, id, Span::default());
         }
 
         let groups: Vec<_> = sections
@@ -107,14 +100,7 @@ impl Checker<'_, '_> {
                         continue;
                     }
                     let id = self.add_role(&name.text, name.span.line);
-                    self.role_defs.map.insert(
-                        name.text.clone(),
-                        Def {
-                            value: id,
-                            span: name.span,
-                        },
-                    );
-                    self.role_defs.order.push(name.text.clone());
+                    self.role_defs.insert(&name.text, id, name.span);
                     parent_name.insert(id, (group.group.clone(), name.span));
                 }
             }

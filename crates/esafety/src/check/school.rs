@@ -205,7 +205,7 @@ impl Checker<'_, '_> {
                     for c in &contacts.contacts {
                         self.require_label(&c.title, "contact");
                         if self.role(&c.id.text).is_some() {
-                            let role_span = self.role_defs.map.get(&c.id.text).map(|d| d.span);
+                            let role_span = self.role_defs.span(&c.id.text);
                             let mut b = self
                                 .r
                                 .report(
@@ -291,14 +291,7 @@ impl Checker<'_, '_> {
         for (id, label) in BUILT_IN_FACTS {
             if self.fact_defs.get(id).is_none() {
                 let index = self.facts.len();
-                self.fact_defs.map.insert(
-                    id.to_owned(),
-                    super::Def {
-                        value: index,
-                        span: Span::default(),
-                    },
-                );
-                self.fact_defs.order.push(id.to_owned());
+                self.fact_defs.insert(id, index, Span::default());
                 self.facts.push(FactInfo {
                     id: Arc::from(id),
                     label: Arc::from(label),

@@ -398,7 +398,7 @@ impl Checker<'_, '_> {
             let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
             let spans: Vec<Span> = rows
                 .iter()
-                .filter_map(|(id, _)| self.tables.row_defs.map.get(id).map(|d| d.span))
+                .filter_map(|(id, _)| self.tables.row_defs.span(id))
                 .collect();
             if let (Some(first), Some(last)) = (spans.first(), spans.last()) {
                 self.r

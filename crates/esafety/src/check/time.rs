@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Checker, Def};
+use super::Checker;
 use crate::ast::{Days, Section, TimeValue, TimetableItem, Weekday};
 use crate::diagnostic::Code;
 use crate::span::Span;
@@ -51,14 +51,7 @@ impl Checker<'_, '_> {
 
     pub(super) fn check_timetable(&mut self, sections: &[Section]) {
         for name in BUILT_IN_PERIODS {
-            self.period_defs.map.insert(
-                name.to_owned(),
-                Def {
-                    value: (),
-                    span: Span::default(),
-                },
-            );
-            self.period_defs.order.push(name.to_owned());
+            self.period_defs.insert(name, (), Span::default());
         }
         let timetables: Vec<_> = sections
             .iter()
@@ -127,14 +120,8 @@ impl Checker<'_, '_> {
                     continue;
                 }
                 if self.period_defs.get(&period.name.text).is_none() {
-                    self.period_defs.map.insert(
-                        period.name.text.clone(),
-                        Def {
-                            value: (),
-                            span: period.name.span,
-                        },
-                    );
-                    self.period_defs.order.push(period.name.text.clone());
+                    self.period_defs
+                        .insert(&period.name.text, (), period.name.span);
                 }
                 for day in &days {
                     let key = (period.name.text.clone(), day.index());
@@ -217,14 +204,8 @@ impl Checker<'_, '_> {
                         }
                     }
                     if self.timetable.alias(&alias.name.text, &members) {
-                        self.period_defs.map.insert(
-                            alias.name.text.clone(),
-                            Def {
-                                value: (),
-                                span: alias.name.span,
-                            },
-                        );
-                        self.period_defs.order.push(alias.name.text.clone());
+                        self.period_defs
+                            .insert(&alias.name.text, (), alias.name.span);
                     } else if !limit_reported {
                         limit_reported = true;
                         self.r

@@ -1,0 +1,149 @@
+//! The examples in `docs/` are real policies: this checks every one.
+//!
+//! * `docs/language.md`: each ```` ```policy ```` block checks clean; a
+//!   ```` ```policy warn ```` block may have warnings but no errors.
+//! * `docs/diagnostics.md`: each code's section has a ```` ```policy wrong ````
+//!   block that produces that code and a ```` ```policy right ```` block that
+//!   checks clean (or ```` ```text ```` blocks where the problem cannot be
+//!   shown in a few lines).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use esafety::diagnostic::{Code, render};
+use esafety::{CheckOptions, check};
+
+fn doc(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// (info string, body, line of the opening fence) of each fenced block.
+fn blocks(markdown: &str) -> Vec<(String, String, usize)> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, String, usize)> = None;
+    for (n, line) in markdown.lines().enumerate() {
+        match (&mut current, line.strip_prefix("```")) {
+            (None, Some(info)) => current = Some((info.trim().to_owned(), String::new(), n + 1)),
+            (Some(_), Some("")) => out.push(current.take().unwrap()),
+            (Some((_, body, _)), _) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// Review dates are checked (as of 1 September 2025) only in the section
+/// about them, so that other examples need no review date.
+fn options(code: Option<Code>) -> CheckOptions {
+    if code == Some(Code::ReviewOverdue) {
+        CheckOptions::with_today(jiff::civil::date(2025, 9, 1))
+    } else {
+        CheckOptions::default()
+    }
+}
+
+#[test]
+fn language_examples_check() {
+    let text = doc("language.md");
+    let mut count = 0;
+    for (info, body, line) in blocks(&text) {
+        let strict = info == "policy";
+        if !strict && info != "policy warn" {
+            continue;
+        }
+        count += 1;
+        let checked = check("example.policy", &body, &options(None));
+        let rendered = render::human(&checked.diagnostics, &body, false);
+        if strict {
+            assert!(
+                checked.diagnostics.is_empty(),
+                "docs/language.md:{line}\n{rendered}"
+            );
+        } else {
+            assert!(!checked.has_errors(), "docs/language.md:{line}\n{rendered}");
+            assert!(
+                checked.warning_count() > 0,
+                "docs/language.md:{line}: `policy warn` but no warning"
+            );
+        }
+    }
+    assert!(count >= 15, "only {count} examples found");
+}
+
+#[test]
+fn every_code_has_a_wrong_and_a_right_example() {
+    let text = doc("diagnostics.md");
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            sections.push((heading.to_owned(), String::new()));
+        } else if let Some((_, body)) = sections.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    let mut documented = Vec::new();
+    for (heading, body) in &sections {
+        let (code_text, name) = heading.split_once(' ').unwrap();
+        let code = Code::parse(code_text).unwrap_or_else(|| panic!("unknown code {code_text}"));
+        assert_eq!(
+            code.name(),
+            name,
+            "the heading of {code_text} names it wrongly"
+        );
+        documented.push(code);
+        let examples = blocks(body);
+        let wrong: Vec<_> = examples
+            .iter()
+            .filter(|(i, _, _)| i == "policy wrong")
+            .collect();
+        let right: Vec<_> = examples
+            .iter()
+            .filter(|(i, _, _)| i == "policy right")
+            .collect();
+        if wrong.is_empty() && right.is_empty() {
+            assert!(
+                examples.iter().any(|(i, _, _)| i == "text"),
+                "{code_text} has no example"
+            );
+            continue;
+        }
+        assert_eq!(
+            (wrong.len(), right.len()),
+            (1, 1),
+            "{code_text} needs one wrong and one right example"
+        );
+        let wrong = check("wrong.policy", &wrong[0].1, &options(Some(code)));
+        assert!(
+            wrong.diagnostics.iter().any(|d| d.code == code),
+            "{code_text}: the wrong example does not produce it:\n{}",
+            render::human(&wrong.diagnostics, &examples[0].1, false)
+        );
+        let right_text = &right[0].1;
+        let right = check("right.policy", right_text, &options(Some(code)));
+        assert!(
+            right.diagnostics.is_empty(),
+            "{code_text}: the right example is not clean:\n{}",
+            render::human(&right.diagnostics, right_text, false)
+        );
+    }
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .filter(|c| !documented.contains(c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/diagnostics.md does not explain {missing:?}"
+    );
+}
