@@ -512,10 +512,6 @@ fn weekday_name(d: jiff::civil::Weekday) -> &'static str {
     }
 }
 
-fn empty<T>() -> Arc<[T]> {
-    Arc::from(Vec::new())
-}
-
 impl Policy {
     /// Answers a question.
     ///
@@ -676,12 +672,13 @@ impl Policy {
     }
 
     fn find_incident(&self, role: RoleId, name: &str) -> Result<IncidentId, QueryError> {
-        let normal = normalize_label(name);
+        // Look the id up first: normalising a label allocates.
         let candidates: &[IncidentId] = match self.data.incident_index.get(name) {
             Some(c) => c,
-            None => match self.data.incident_labels.get(&normal) {
+            None => match self.data.incident_labels.get(&normalize_label(name)) {
                 Some(c) => c,
                 None => {
+                    let normal = normalize_label(name);
                     return Err(QueryError::UnknownIncident {
                         given: name.to_owned(),
                         suggestions: suggestions(
@@ -697,25 +694,23 @@ impl Policy {
         };
         // The incident of the most specific table that covers the role.
         for ancestor in self.ancestors(role) {
-            let found: Vec<IncidentId> = candidates
-                .iter()
-                .copied()
-                .filter(|&c| {
-                    self.data
-                        .incidents
-                        .get(c as usize)
-                        .and_then(|i| self.data.incident_tables.get(i.table_index as usize))
-                        .is_some_and(|t| t.roles.contains(&ancestor))
-                })
-                .collect();
-            match found.as_slice() {
-                [] => continue,
-                [one] => return Ok(*one),
-                many => {
+            let covers = |c: &IncidentId| {
+                self.data
+                    .incidents
+                    .get(*c as usize)
+                    .and_then(|i| self.data.incident_tables.get(i.table_index as usize))
+                    .is_some_and(|t| t.roles.contains(&ancestor))
+            };
+            let mut found = candidates.iter().filter(|c| covers(c));
+            match (found.next(), found.next()) {
+                (None, _) => continue,
+                (Some(one), None) => return Ok(*one),
+                (Some(_), Some(_)) => {
                     return Err(QueryError::Ambiguous {
                         given: name.to_owned(),
-                        candidates: many
+                        candidates: candidates
                             .iter()
+                            .filter(|c| covers(c))
                             .filter_map(|c| self.data.incidents.get(*c as usize))
                             .map(|i| format!("{}:{}", i.summary.table, i.summary.id))
                             .collect(),
@@ -881,8 +876,8 @@ impl Policy {
         };
         let rule = RuleRef {
             table: d.table.clone(),
-            row: Arc::from(capability.id()),
-            label: Arc::from(capability.label()),
+            row: self.data.capabilities.id(capability),
+            label: self.data.capabilities.label(capability),
             column: Some(d.label.clone()),
             line,
         };
@@ -1215,9 +1210,12 @@ impl Policy {
                 label: i.summary.label.clone(),
                 line: i.summary.line,
             }),
-            referrals: lists.map_or_else(empty, |l| l.referrals.clone()),
-            notifications: lists.map_or_else(empty, |l| l.notifications.clone()),
-            sanctions: lists.map_or_else(empty, |l| l.sanctions.clone()),
+            referrals: lists.unwrap_or(&self.data.no_responses).referrals.clone(),
+            notifications: lists
+                .unwrap_or(&self.data.no_responses)
+                .notifications
+                .clone(),
+            sanctions: lists.unwrap_or(&self.data.no_responses).sanctions.clone(),
             route,
             explanation: why,
         }
@@ -1394,6 +1392,13 @@ fn suggestions<'a>(
 }
 
 fn find_capability(name: &str) -> Result<Capability, QueryError> {
+    // Exact ids and labels first: normalising allocates.
+    if let Some(c) = Capability::ALL
+        .into_iter()
+        .find(|c| c.id() == name || c.label() == name)
+    {
+        return Ok(c);
+    }
     let normal = normalize_label(name);
     Capability::ALL
         .into_iter()

@@ -1,4 +1,124 @@
-//! esafety: school e-safety policies as code.
+//! School e-safety (online safety) policies as code.
+//!
+//! A school's e-safety policy says which actions are acceptable, for whom and
+//! when, which devices may be used and on which network, and for each kind of
+//! incident what sanction follows and to whom it is referred. esafety reads
+//! such a policy, written in a small language (see `docs/language.md`), checks
+//! it, and answers questions about it:
+//!
+//! *Is action X allowed for role Y at time Z, and if not, what sanction and
+//! referral applies, and why?*
+//!
+//! # Asking a question
+//!
+//! ```
+//! use esafety::{Policy, Query, Verdict};
+//!
+//! let policy = Policy::parse("example.policy", r#"
+//! school "Example Primary School"
+//!
+//! timetable
+//!   monday to friday
+//!     lessons 09:00 to 12:00
+//!     lunch 12:00 to 13:00
+//!
+//! communications communications "Communication Technologies"
+//!   column adults "Staff & other adults" for staff, visitor
+//!   column pupils "Students / Pupils" for pupil
+//!   row phones-in-lessons "Use of mobile phones in lessons"
+//!     adults: not allowed
+//!     pupils: not allowed
+//!     breach by pupil: mobile-phone
+//!   row personal-email "Use of personal email addresses in school"
+//!     adults: allowed at certain times outside lessons
+//!
+//! incidents pupil-incidents "Students / Pupils Incidents" for pupil
+//!   response headteacher "Refer to Headteacher" refer staff
+//!   incident mobile-phone "Unauthorised use of mobile phone"
+//!     responses: headteacher
+//! "#)?;
+//!
+//! // Denied, and what follows: the incident and its referral.
+//! let d = policy.decide(&Query::action("pupil", "Use of mobile phones in lessons"))?;
+//! assert_eq!(d.verdict, Verdict::Denied);
+//! assert_eq!(d.incident.unwrap().id.as_ref(), "mobile-phone");
+//! assert_eq!(d.referrals[0].label.as_ref(), "Refer to Headteacher");
+//! // Every decision cites the line that decided, and says why.
+//! assert_eq!(d.rule.unwrap().line, 14);
+//! assert!(!d.explanation.is_empty());
+//!
+//! // Time is part of the question; the library never reads the clock.
+//! let lunch = jiff::civil::date(2025, 11, 4).at(12, 30, 0, 0);
+//! let d = policy.decide(&Query::action("staff", "personal-email").at(lunch))?;
+//! assert_eq!(d.verdict, Verdict::Allowed);
+//!
+//! // Without a time, the answer says what it depends on.
+//! let d = policy.decide(&Query::action("staff", "personal-email"))?;
+//! assert_eq!(d.verdict, Verdict::Conditional);
+//!
+//! // What the policy does not answer is denied, and says so.
+//! let d = policy.decide(&Query::action("parent", "personal-email"))?;
+//! assert!(d.verdict == Verdict::Denied && d.default);
+//!
+//! // Names the policy does not define are errors, with suggestions.
+//! let err = policy.decide(&Query::action("pupils", "personal-email")).unwrap_err();
+//! assert_eq!(err.to_string(), "unknown role `pupils`: did you mean `pupil`?");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A [`Query`] names a role and one of: an `action` (a row of a table), an
+//! `incident`, or a `device` with what it may do; optionally a moment (`at`),
+//! facts (`nominated`, `permission`, `immediate-risk`, or any the policy
+//! declares) and the number of prior incidents. A [`Decision`] gives the
+//! [`Verdict`], the [`Condition`] it depends on, the rule that decided (table,
+//! row, label, line), whether it was a default denial, the incident, its
+//! referrals, notifications and sanctions, the escalation route with the
+//! steps that apply, and an explanation in plain English.
+//!
+//! # Checking a policy
+//!
+//! [`check`] reports every problem in a file as a [`diagnostic::Diagnostic`]
+//! with a code, a location and a help line; the renderers in
+//! [`diagnostic::render`] print them as rustc-style text, JSON or GitHub
+//! annotations.
+//!
+//! ```
+//! use esafety::{check, CheckOptions};
+//!
+//! let text = "school \"Example Primary School\"\n  review by Apirl 2026\n";
+//! let checked = check("example.policy", text, &CheckOptions::default());
+//! let d = &checked.diagnostics[0];
+//! assert_eq!((d.code.as_str(), d.location.line), ("E0102", 2));
+//! assert!(d.help.starts_with("Did you mean `April`?"));
+//! ```
+//!
+//! # Loading once, asking often
+//!
+//! [`Policy`] is immutable, `Send + Sync`, and cheap to clone: load it once
+//! and share it. Deciding is a few look-ups in precomputed tables; with
+//! [`Query::explain`] set to `false`, and names given by id, it does not
+//! allocate.
+//!
+//! ```no_run
+//! let policy = esafety::Policy::from_file("policies/crockerne.policy")?;
+//! let worker = {
+//!     let policy = policy.clone();
+//!     std::thread::spawn(move || {
+//!         let q = esafety::Query::action("pupil", "phones-in-lessons").explain(false);
+//!         policy.decide(&q).map(|d| d.verdict)
+//!     })
+//! };
+//! # let _ = worker.join();
+//! # Ok::<(), esafety::LoadError>(())
+//! ```
+//!
+//! # Modules
+//!
+//! * [`syntax`] reads text into the [`ast`]: one statement per line, every
+//!   bad line reported.
+//! * The checker ([`check`]) resolves names and values and compiles the policy.
+//! * [`Policy::decide`] evaluates questions.
+//! * [`diagnostic`] holds the diagnostic data model and its renderers.
 #![deny(missing_docs)]
 
 pub mod ast;

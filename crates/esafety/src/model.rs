@@ -504,6 +504,47 @@ pub(crate) struct PolicyData {
     pub(crate) incident_labels: HashMap<String, Vec<IncidentId>>,
     pub(crate) routes: Vec<RouteInfo>,
     pub(crate) warnings: Vec<Diagnostic>,
+    /// Empty response lists, shared by every decision that has none, so that
+    /// deciding does not allocate.
+    pub(crate) no_responses: ResponseLists,
+    /// The capabilities' ids and labels, shared likewise.
+    pub(crate) capabilities: CapabilityNames,
+}
+
+/// Shared copies of each capability's id and label.
+#[derive(Debug, Clone)]
+pub(crate) struct CapabilityNames {
+    ids: [Arc<str>; 4],
+    labels: [Arc<str>; 4],
+}
+
+impl Default for CapabilityNames {
+    fn default() -> Self {
+        CapabilityNames {
+            ids: Capability::ALL.map(|c| Arc::from(c.id())),
+            labels: Capability::ALL.map(|c| Arc::from(c.label())),
+        }
+    }
+}
+
+impl CapabilityNames {
+    fn index(c: Capability) -> usize {
+        Capability::ALL.iter().position(|x| *x == c).unwrap_or(0)
+    }
+
+    pub(crate) fn id(&self, c: Capability) -> Arc<str> {
+        self.ids
+            .get(Self::index(c))
+            .cloned()
+            .unwrap_or_else(|| Arc::from(c.id()))
+    }
+
+    pub(crate) fn label(&self, c: Capability) -> Arc<str> {
+        self.labels
+            .get(Self::index(c))
+            .cloned()
+            .unwrap_or_else(|| Arc::from(c.label()))
+    }
 }
 
 /// A checked, compiled policy, ready to answer questions.

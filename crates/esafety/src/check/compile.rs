@@ -240,5 +240,7 @@ pub(super) fn compile(c: Checker<'_, '_>) -> PolicyData {
         incident_labels,
         routes: c.routes,
         warnings: Vec::new(),
+        no_responses: ResponseLists::default(),
+        capabilities: Default::default(),
     }
 }
