@@ -1,7 +1,7 @@
 //! Diagnostics: the one data model every problem report uses.
 //!
 //! The parser and checker produce [`Diagnostic`]s; the renderers in
-//! [`render`](crate::diagnostic::render) turn them into rustc-style text,
+//! [`render`] turn them into rustc-style text,
 //! JSON or GitHub Actions annotations. Nothing else formats a problem, so the
 //! three outputs always agree.
 
