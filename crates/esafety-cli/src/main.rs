@@ -62,6 +62,16 @@ enum Command {
 struct ParseArgs {
     /// The policy file.
     file: std::path::PathBuf,
+
+    /// Output format (the syntax tree is data, so JSON is the only one).
+    #[arg(long, value_enum, default_value_t = TreeFormat::Json)]
+    format: TreeFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TreeFormat {
+    /// The `esafety::ast` types as JSON.
+    Json,
 }
 
 /// Output settings shared by the subcommands.

@@ -617,7 +617,12 @@ fn list_shows_what_can_be_asked() {
 
 #[test]
 fn parse_prints_the_syntax_tree() {
-    let o = esafety(&["parse", "tests/corpus/valid/minimal.policy"]);
+    let o = esafety(&[
+        "parse",
+        "tests/corpus/valid/minimal.policy",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 0);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["sections"][0]["section"], "school");

@@ -41,14 +41,52 @@ pub struct Comment {
 /// What surrounds a statement: the comment lines just above it, whether a
 /// blank line separates it from what came before, and a comment at the end
 /// of its own line.
+///
+/// Most statements have none, so the data is boxed and absent when empty: a
+/// large policy has a `Trivia` for every line.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Trivia {
+#[serde(transparent)]
+pub struct Trivia(Option<Box<TriviaData>>);
+
+/// The contents of a non-empty [`Trivia`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TriviaData {
     /// Whole-line comments directly above the statement, in order.
     pub comments_before: Vec<Comment>,
     /// Whether a blank line came before the statement (or its comments).
     pub blank_line_before: bool,
     /// A comment on the statement's own line.
     pub trailing_comment: Option<Comment>,
+}
+
+impl Trivia {
+    /// Trivia from its parts; empty parts make an empty `Trivia`.
+    pub fn new(data: TriviaData) -> Self {
+        let empty = data.comments_before.is_empty()
+            && !data.blank_line_before
+            && data.trailing_comment.is_none();
+        Trivia(if empty { None } else { Some(Box::new(data)) })
+    }
+
+    /// Whole-line comments directly above the statement, in order.
+    pub fn comments_before(&self) -> &[Comment] {
+        self.0.as_deref().map_or(&[], |d| &d.comments_before)
+    }
+
+    /// Whether a blank line came before the statement (or its comments).
+    pub fn blank_line_before(&self) -> bool {
+        self.0.as_deref().is_some_and(|d| d.blank_line_before)
+    }
+
+    /// A comment on the statement's own line.
+    pub fn trailing_comment(&self) -> Option<&Comment> {
+        self.0.as_deref().and_then(|d| d.trailing_comment.as_ref())
+    }
+
+    /// Whether there is nothing around the statement.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
 }
 
 /// A whole policy file.
@@ -639,7 +677,7 @@ pub enum AnswerKind {
     /// `acceptable at certain times [during|outside …]`.
     AcceptableAtCertainTimes {
         /// When, if the policy says.
-        window: Option<Window>,
+        window: Option<Box<Window>>,
     },
     /// `acceptable for nominated users`.
     AcceptableForNominatedUsers,
@@ -652,7 +690,7 @@ pub enum AnswerKind {
     /// `allowed at certain times [during|outside …]`.
     AllowedAtCertainTimes {
         /// When, if the policy says.
-        window: Option<Window>,
+        window: Option<Box<Window>>,
     },
     /// `allowed for selected staff`.
     AllowedForSelectedStaff,
@@ -663,7 +701,7 @@ pub enum AnswerKind {
         /// Whether the cell said "staff permission".
         staff: bool,
         /// Whose permission, if the policy says.
-        from: Option<Name>,
+        from: Option<Box<Name>>,
     },
     /// `not allowed`.
     NotAllowed,
@@ -816,7 +854,7 @@ pub enum Presence {
         /// Whether it said "staff permission".
         staff: bool,
         /// Whose permission.
-        from: Option<Name>,
+        from: Option<Box<Name>>,
     },
     /// `blank`.
     Blank,

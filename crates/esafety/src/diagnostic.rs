@@ -235,11 +235,12 @@ impl<'a> Reporter<'a> {
     }
 
     pub(crate) fn location(&self, span: Span) -> Location {
-        let (line, column) = self.index.locate(self.text, span.start);
-        let (end_line, end_column) = self.index.locate(self.text, span.end);
+        let (start, end) = (span.start as usize, span.end as usize);
+        let (line, column) = self.index.locate(self.text, start);
+        let (end_line, end_column) = self.index.locate(self.text, end);
         Location {
-            start: span.start,
-            end: span.end,
+            start,
+            end,
             line,
             column,
             end_line,

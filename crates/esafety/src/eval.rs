@@ -14,8 +14,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Capability, CellAnswer, IncidentId, NO_CELL, NetworkAccess, Policy, PresenceAnswer,
-    ResponseInfo, RoleId, RowId, StepInfo,
+    BreachEntry, Capability, CellAnswer, IncidentId, LabelMatch, NO_CELL, NetworkAccess, Policy,
+    PresenceAnswer, ResponseInfo, RoleId, RowId, StepInfo,
 };
 use crate::suggest::{self, normalize_label};
 
@@ -613,13 +613,13 @@ impl Policy {
     }
 
     fn find_row(&self, name: &str) -> Result<RowId, QueryError> {
-        if let Some(&id) = self.data.row_index.get(name) {
+        if let Some(id) = self.data.row_index.id(name) {
             return Ok(id);
         }
         let normal = normalize_label(name);
-        match self.data.row_labels.get(&normal).map(Vec::as_slice) {
-            Some([one]) => return Ok(*one),
-            Some(many) if !many.is_empty() => {
+        match self.data.row_index.label(&normal) {
+            LabelMatch::One(one) => return Ok(one),
+            LabelMatch::Many(many) => {
                 return Err(QueryError::Ambiguous {
                     given: name.to_owned(),
                     candidates: many
@@ -628,7 +628,7 @@ impl Policy {
                         .collect(),
                 });
             }
-            _ => {}
+            LabelMatch::None => {}
         }
         Err(QueryError::UnknownAction {
             given: name.to_owned(),
@@ -637,13 +637,13 @@ impl Policy {
     }
 
     fn find_device(&self, name: &str) -> Result<u32, QueryError> {
-        if let Some(&id) = self.data.device_index.get(name) {
+        if let Some(id) = self.data.device_index.id(name) {
             return Ok(id);
         }
         let normal = normalize_label(name);
-        match self.data.device_labels.get(&normal).map(Vec::as_slice) {
-            Some([one]) => return Ok(*one),
-            Some(many) if !many.is_empty() => {
+        match self.data.device_index.label(&normal) {
+            LabelMatch::One(one) => return Ok(one),
+            LabelMatch::Many(many) => {
                 return Err(QueryError::Ambiguous {
                     given: name.to_owned(),
                     candidates: many
@@ -657,7 +657,7 @@ impl Policy {
                         .collect(),
                 });
             }
-            _ => {}
+            LabelMatch::None => {}
         }
         Err(QueryError::UnknownDevice {
             given: name.to_owned(),
@@ -826,7 +826,7 @@ impl Policy {
                 }
             }
             CellAnswer::AtTimes(window) => {
-                self.timed(window.as_ref(), cell.condition.clone(), query, &mut why)
+                self.timed(window.as_deref(), cell.condition.clone(), query, &mut why)
             }
             CellAnswer::Nominated => self.with_fact(
                 query,
@@ -1131,17 +1131,18 @@ impl Policy {
     fn breach_incident(
         &self,
         role: RoleId,
-        links: &[crate::model::BreachLink],
+        entries: &[BreachEntry],
         explain: bool,
         why: &mut Vec<String>,
     ) -> Option<IncidentId> {
         for ancestor in self.ancestors(role) {
-            for link in links {
-                if let Some(&(_, incident)) = link.per_role.iter().find(|(r, _)| *r == ancestor) {
+            for entry in entries {
+                if entry.role == ancestor {
+                    let incident = entry.incident;
                     if explain && let Some(i) = self.data.incidents.get(incident as usize) {
                         why.push(format!(
                             "Line {}: a breach by `{}` is incident `{}` \"{}\" of `{}` (line {}).",
-                            link.line,
+                            entry.line,
                             self.role_name(ancestor),
                             i.summary.id,
                             i.summary.label,

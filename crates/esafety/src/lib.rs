@@ -121,6 +121,11 @@
 //! * [`diagnostic`] holds the diagnostic data model and its renderers.
 #![deny(missing_docs)]
 
+// pest is built without its `std` feature, which only adds a stack probe on
+// every rule call; the grammar has no recursion for it to guard. The parser
+// pest derives then names `alloc` directly.
+extern crate alloc;
+
 pub mod ast;
 mod check;
 pub mod diagnostic;

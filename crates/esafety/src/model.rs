@@ -214,8 +214,9 @@ pub(crate) enum CellAnswer {
     Deny,
     Illegal,
     Blank,
-    /// At certain times; `None` when the policy does not say which.
-    AtTimes(Option<crate::timetable::WindowMask>),
+    /// At certain times; `None` when the policy does not say which. Windows
+    /// are shared between the cells that name the same periods.
+    AtTimes(Option<Arc<crate::timetable::WindowMask>>),
     /// For nominated users / selected staff.
     Nominated,
     /// With permission (from someone, if the policy says).
@@ -241,7 +242,7 @@ impl CellAnswer {
 pub(crate) struct CellInfo {
     pub(crate) answer: CellAnswer,
     /// The answer's words, e.g. "allowed at certain times".
-    pub(crate) words: Arc<str>,
+    pub(crate) words: &'static str,
     /// The condition text for a conditional answer.
     pub(crate) condition: Option<Arc<str>>,
     /// Whom the cell names, as written (`pupils`, `year-5, year-6`).
@@ -249,11 +250,57 @@ pub(crate) struct CellInfo {
     pub(crate) line: u32,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct BreachLink {
-    /// The roles the link names, each with its resolved incident.
-    pub(crate) per_role: Vec<(RoleId, IncidentId)>,
+/// One role of a `breach by …` line, with the incident it resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BreachEntry {
+    pub(crate) role: RoleId,
+    pub(crate) incident: IncidentId,
     pub(crate) line: u32,
+}
+
+/// Ids and labels to look rows (or devices) up by, sharing the rows' own
+/// strings: ids by their `Arc`, labels folded once (see
+/// [`normalize_label`](crate::normalize_label)).
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex<T> {
+    ids: HashMap<Arc<str>, T>,
+    labels: HashMap<Arc<str>, T>,
+    /// Labels that several entries share.
+    ambiguous: HashMap<Arc<str>, Vec<T>>,
+}
+
+/// What a folded label finds.
+pub(crate) enum LabelMatch<'a, T> {
+    None,
+    One(T),
+    Many(&'a [T]),
+}
+
+impl<T: Copy> NameIndex<T> {
+    pub(crate) fn insert(&mut self, id: Arc<str>, normal_label: Arc<str>, value: T) {
+        self.ids.insert(id, value);
+        if let Some(many) = self.ambiguous.get_mut(&normal_label) {
+            many.push(value);
+        } else if let Some(first) = self.labels.remove(&normal_label) {
+            self.ambiguous.insert(normal_label, vec![first, value]);
+        } else {
+            self.labels.insert(normal_label, value);
+        }
+    }
+
+    pub(crate) fn id(&self, id: &str) -> Option<T> {
+        self.ids.get(id).copied()
+    }
+
+    pub(crate) fn label(&self, normal: &str) -> LabelMatch<'_, T> {
+        if let Some(&one) = self.labels.get(normal) {
+            LabelMatch::One(one)
+        } else if let Some(many) = self.ambiguous.get(normal) {
+            LabelMatch::Many(many)
+        } else {
+            LabelMatch::None
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -262,7 +309,7 @@ pub(crate) struct RowInfo {
     pub(crate) id: Arc<str>,
     pub(crate) label: Arc<str>,
     pub(crate) line: u32,
-    pub(crate) breaches: Vec<BreachLink>,
+    pub(crate) breaches: Box<[BreachEntry]>,
     pub(crate) route: Option<RouteId>,
 }
 
@@ -358,7 +405,7 @@ pub(crate) struct DeviceInfo {
     pub(crate) note: Option<Arc<str>>,
     pub(crate) network: NetworkAccess,
     pub(crate) network_line: u32,
-    pub(crate) breaches: Vec<BreachLink>,
+    pub(crate) breaches: Box<[BreachEntry]>,
 }
 
 /// An incident, for listing.
@@ -490,14 +537,12 @@ pub(crate) struct PolicyData {
     pub(crate) contacts: Vec<ContactInfo>,
     pub(crate) tables: Vec<TableInfo>,
     pub(crate) rows: Vec<RowInfo>,
-    pub(crate) row_index: HashMap<Box<str>, RowId>,
-    pub(crate) row_labels: HashMap<String, Vec<RowId>>,
+    pub(crate) row_index: NameIndex<RowId>,
     pub(crate) cells: Vec<CellInfo>,
     /// `rows.len() × roles.len()`: the cell that answers each (row, role).
     pub(crate) matrix: Vec<CellId>,
     pub(crate) devices: Vec<DeviceInfo>,
-    pub(crate) device_index: HashMap<Box<str>, u32>,
-    pub(crate) device_labels: HashMap<String, Vec<u32>>,
+    pub(crate) device_index: NameIndex<u32>,
     pub(crate) incident_tables: Vec<IncidentTableInfo>,
     pub(crate) incidents: Vec<IncidentInfo>,
     pub(crate) incident_index: HashMap<Box<str>, Vec<IncidentId>>,

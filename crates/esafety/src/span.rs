@@ -7,13 +7,15 @@ use serde::{Deserialize, Serialize};
 /// `start` and `end` are byte offsets (end exclusive); `line` and `column` are
 /// 1-based and locate `start`, with `column` counted in characters so that it
 /// matches what an editor shows. Every statement of the language sits on one
-/// line, so a span never crosses a line break.
+/// line, so a span never crosses a line break. Offsets are `u32`: policy files
+/// are far smaller than 4 GiB (the parser reads at most 16 MiB), and a span
+/// exists for every name in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     /// Byte offset of the first byte.
-    pub start: usize,
+    pub start: u32,
     /// Byte offset one past the last byte.
-    pub end: usize,
+    pub end: u32,
     /// 1-based line number of `start`.
     pub line: u32,
     /// 1-based column of `start`, in characters.
@@ -23,7 +25,7 @@ pub struct Span {
 impl Span {
     /// The byte range, for slicing the source text.
     pub fn range(&self) -> std::ops::Range<usize> {
-        self.start..self.end
+        self.start as usize..self.end as usize
     }
 
     /// A span covering both `self` and `other` (which must be on the same line).
@@ -72,8 +74,8 @@ impl LineIndex {
     pub(crate) fn span(&self, text: &str, start: usize, end: usize) -> Span {
         let (line, column) = self.locate(text, start);
         Span {
-            start,
-            end: end.max(start),
+            start: to_u32(start),
+            end: to_u32(end.max(start)),
             line,
             column,
         }

@@ -8,7 +8,8 @@ use super::Checker;
 use super::incidents::ResponseClass;
 use crate::model::{
     CellId, CellInfo, Escalation, IncidentId, IncidentInfo, IncidentSummary, IncidentTableInfo,
-    NO_CELL, PolicyData, ResponseInfo, ResponseLists, RoleId, RowId, RowInfo, SchoolInfo,
+    NO_CELL, NameIndex, PolicyData, ResponseInfo, ResponseLists, RoleId, RowId, RowInfo,
+    SchoolInfo,
 };
 use crate::suggest::normalize_label;
 
@@ -27,25 +28,7 @@ fn lists(responses: &[(ResponseInfo, ResponseClass)]) -> ResponseLists {
     }
 }
 
-fn index_by<T>(
-    items: impl Iterator<Item = (T, Arc<str>, Arc<str>)>,
-) -> (HashMap<Box<str>, T>, HashMap<String, Vec<T>>)
-where
-    T: Copy,
-{
-    let mut ids = HashMap::new();
-    let mut labels: HashMap<String, Vec<T>> = HashMap::new();
-    for (value, id, label) in items {
-        ids.insert(Box::from(&*id), value);
-        labels
-            .entry(normalize_label(&label))
-            .or_default()
-            .push(value);
-    }
-    (ids, labels)
-}
-
-pub(super) fn compile(c: Checker<'_, '_>) -> PolicyData {
+pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     let role_count = c.roles.len();
     let role_index: HashMap<Box<str>, RoleId> = c
         .role_defs
@@ -59,16 +42,19 @@ pub(super) fn compile(c: Checker<'_, '_>) -> PolicyData {
         .map(|r| c.ancestors_of(RoleId::try_from(r).unwrap_or(RoleId::MAX)))
         .collect();
 
-    // Rows, cells and the answer matrix.
-    let mut cells: Vec<CellInfo> = Vec::new();
-    let mut rows: Vec<RowInfo> = Vec::with_capacity(c.tables.rows.len());
-    let mut matrix: Vec<CellId> = vec![NO_CELL; c.tables.rows.len() * role_count];
+    // Rows, cells and the answer matrix. The drafts are moved, not copied.
+    let drafts = std::mem::take(&mut c.tables.rows);
+    let mut cells: Vec<CellInfo> = Vec::with_capacity(drafts.iter().map(|d| d.cells.len()).sum());
+    let mut rows: Vec<RowInfo> = Vec::with_capacity(drafts.len());
+    let mut row_index: NameIndex<RowId> = NameIndex::default();
+    let mut matrix: Vec<CellId> = vec![NO_CELL; drafts.len() * role_count];
     let mut direct: Vec<CellId> = vec![NO_CELL; role_count];
-    for (r, draft) in c.tables.rows.iter().enumerate() {
-        let mut touched = Vec::new();
-        for cell in &draft.cells {
+    let mut touched: Vec<usize> = Vec::new();
+    for (r, draft) in drafts.into_iter().enumerate() {
+        touched.clear();
+        for cell in draft.cells {
             let id = CellId::try_from(cells.len()).unwrap_or(NO_CELL);
-            for &role in &cell.roles {
+            for &role in cell.roles.iter() {
                 let slot = usize::from(role);
                 let Some(current) = direct.get_mut(slot) else {
                     continue;
@@ -84,10 +70,10 @@ pub(super) fn compile(c: Checker<'_, '_>) -> PolicyData {
                 }
             }
             cells.push(CellInfo {
-                answer: cell.answer.clone(),
-                words: cell.words.clone(),
-                condition: cell.condition.clone(),
-                roles_text: cell.roles_text.clone(),
+                answer: cell.answer,
+                words: cell.words,
+                condition: cell.condition,
+                roles_text: cell.roles_text,
                 line: cell.line,
             });
         }
@@ -100,37 +86,36 @@ pub(super) fn compile(c: Checker<'_, '_>) -> PolicyData {
                     .unwrap_or(NO_CELL);
             }
         }
-        for slot in touched {
+        for &slot in &touched {
             if let Some(d) = direct.get_mut(slot) {
                 *d = NO_CELL;
             }
         }
+        row_index.insert(
+            draft.id.clone(),
+            draft.normal_label,
+            RowId::try_from(r).unwrap_or(RowId::MAX),
+        );
         rows.push(RowInfo {
             table: draft.table,
-            id: draft.id.clone(),
-            label: draft.label.clone(),
+            id: draft.id,
+            label: draft.label,
             line: draft.line,
-            breaches: draft.breaches.clone(),
+            breaches: draft.breaches.into_boxed_slice(),
             route: draft.route,
         });
     }
-    let (row_index, row_labels) = index_by(rows.iter().enumerate().map(|(i, r)| {
-        (
-            RowId::try_from(i).unwrap_or(RowId::MAX),
-            r.id.clone(),
-            r.label.clone(),
-        )
-    }));
 
     // Devices.
-    let devices = c.tables.devices;
-    let (device_index, device_labels) = index_by(devices.iter().enumerate().map(|(i, d)| {
-        (
-            u32::try_from(i).unwrap_or(u32::MAX),
+    let devices = std::mem::take(&mut c.tables.devices);
+    let mut device_index: NameIndex<u32> = NameIndex::default();
+    for (i, d) in devices.iter().enumerate() {
+        device_index.insert(
             d.summary.id.clone(),
-            d.summary.label.clone(),
-        )
-    }));
+            Arc::from(normalize_label(&d.summary.label)),
+            u32::try_from(i).unwrap_or(u32::MAX),
+        );
+    }
 
     // Incidents and their escalations.
     let incident_tables: Vec<IncidentTableInfo> = c
@@ -225,15 +210,13 @@ pub(super) fn compile(c: Checker<'_, '_>) -> PolicyData {
         timetable: c.timetable.build(),
         facts: c.facts,
         contacts: c.contacts,
-        tables: c.tables.tables,
+        tables: std::mem::take(&mut c.tables.tables),
         rows,
         row_index,
-        row_labels,
         cells,
         matrix,
         devices,
         device_index,
-        device_labels,
         incident_tables,
         incidents,
         incident_index,

@@ -11,17 +11,18 @@ use crate::ast::{
 };
 use crate::diagnostic::Code;
 use crate::model::{
-    BreachLink, CellAnswer, DeviceInfo, DeviceSummary, PresenceAnswer, RoleId, RouteId, RowSummary,
-    TableInfo,
+    BreachEntry, CellAnswer, DeviceInfo, DeviceSummary, PresenceAnswer, RoleId, RouteId,
+    RowSummary, TableInfo,
 };
 use crate::span::Span;
 use crate::suggest;
+use crate::timetable::WindowMask;
 
 #[derive(Debug, Clone)]
 pub(super) struct CellDraft {
-    pub(super) roles: Vec<RoleId>,
+    pub(super) roles: Box<[RoleId]>,
     pub(super) answer: CellAnswer,
-    pub(super) words: Arc<str>,
+    pub(super) words: &'static str,
     pub(super) condition: Option<Arc<str>>,
     pub(super) roles_text: Arc<str>,
     pub(super) line: u32,
@@ -32,9 +33,11 @@ pub(super) struct RowDraft {
     pub(super) table: u32,
     pub(super) id: Arc<str>,
     pub(super) label: Arc<str>,
+    /// The label folded for look-up, computed once.
+    pub(super) normal_label: Arc<str>,
     pub(super) line: u32,
     pub(super) cells: Vec<CellDraft>,
-    pub(super) breaches: Vec<BreachLink>,
+    pub(super) breaches: Vec<BreachEntry>,
     pub(super) route: Option<RouteId>,
 }
 
@@ -45,6 +48,10 @@ pub(crate) struct TableState {
     pub(super) row_defs: Defs<u32>,
     pub(super) devices: Vec<DeviceInfo>,
     pub(super) device_defs: Defs<u32>,
+    /// Texts many cells share ("pupils", "only during lunch"), stored once.
+    texts: HashMap<Box<str>, Arc<str>>,
+    /// Compiled windows, by the text that names them.
+    windows: HashMap<Box<str>, Arc<WindowMask>>,
 }
 
 impl Default for TableState {
@@ -55,7 +62,21 @@ impl Default for TableState {
             row_defs: Defs::new("row"),
             devices: Vec::new(),
             device_defs: Defs::new("device"),
+            texts: HashMap::new(),
+            windows: HashMap::new(),
         }
+    }
+}
+
+impl TableState {
+    /// The shared copy of a text.
+    fn intern(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.texts.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.texts.insert(Box::from(text), shared.clone());
+        shared
     }
 }
 
@@ -98,6 +119,7 @@ fn fits(kind: TableKind, answer: &AnswerKind) -> bool {
     }
 }
 
+/// Whom a cell names, as written: "everyone", "pupils", "year-5, year-6".
 fn role_list_text(list: &RoleList) -> String {
     match list {
         RoleList::Everyone { .. } => "everyone".to_owned(),
@@ -110,12 +132,14 @@ fn role_list_text(list: &RoleList) -> String {
 }
 
 impl Checker<'_, '_> {
-    /// Resolves a `breach by …: incident` line into per-role incidents.
+    /// Resolves a `breach by …: incident` line into per-role incidents,
+    /// appended to `out`.
     fn breach(
         &mut self,
         breach: &Breach,
         columns: Option<&HashMap<String, Vec<RoleId>>>,
-    ) -> Option<BreachLink> {
+        out: &mut Vec<BreachEntry>,
+    ) {
         let roles = self.resolve_roles(&breach.roles, columns);
         let mut per_role = Vec::new();
         for role in roles {
@@ -124,7 +148,11 @@ impl Checker<'_, '_> {
                     if let Some(i) = self.incidents.incidents.get_mut(index) {
                         i.linked = true;
                     }
-                    per_role.push((role, u32::try_from(index).unwrap_or(u32::MAX)));
+                    per_role.push(BreachEntry {
+                        role,
+                        incident: u32::try_from(index).unwrap_or(u32::MAX),
+                        line: breach.span.line,
+                    });
                 }
                 Err(NotFound::Unknown) => {
                     self.broken_links = true;
@@ -143,7 +171,7 @@ impl Checker<'_, '_> {
                         names.iter().map(String::as_str),
                         "A breach names an incident defined in an `incidents … for …` table.",
                     );
-                    return None;
+                    return;
                 }
                 Err(NotFound::OtherRoles(tables)) => {
                     self.broken_links = true;
@@ -162,14 +190,29 @@ impl Checker<'_, '_> {
                             "Link each role to an incident of a table `for` that role (or a group above it): e.g. `breach by staff: …` with a staff incident. The incident is in {}.",
                             suggest::quoted_list(&tables)
                         ));
-                    return None;
+                    return;
                 }
             }
         }
-        Some(BreachLink {
-            per_role,
-            line: breach.span.line,
-        })
+        out.extend(per_role);
+    }
+
+    /// Whether `role`, or a group above it, is among `covered`. Walks the
+    /// role's groups without allocating.
+    fn is_covered(&self, role: RoleId, covered: &[RoleId]) -> bool {
+        let mut current = Some(role);
+        let mut steps = 0;
+        while let Some(r) = current {
+            if covered.contains(&r) {
+                return true;
+            }
+            steps += 1;
+            if steps > self.roles.len() {
+                break;
+            }
+            current = self.roles.get(usize::from(r)).and_then(|i| i.parent_id);
+        }
+        false
     }
 
     pub(super) fn check_tables(&mut self, sections: &[Section]) {
@@ -227,7 +270,13 @@ impl Checker<'_, '_> {
                 line: table.span.line,
                 rows: Vec::new(),
             };
-            let mut labels_here: HashMap<String, Span> = HashMap::new();
+            let mut labels_here: HashMap<Arc<str>, Span> = HashMap::new();
+            // Per-row scratch, reused so that a large table does not allocate
+            // for every row. `answered`: the answer each role got, for
+            // conflicts. `covered`: roles some cell names, even a cell with an
+            // error, so that one mistake is not also a blank column.
+            let mut answered: Vec<(RoleId, CellAnswer, Span)> = Vec::new();
+            let mut covered: Vec<RoleId> = Vec::new();
             for row in table.rows() {
                 self.require_label(&row.label, "row");
                 let row_index = u32::try_from(self.tables.rows.len()).unwrap_or(u32::MAX);
@@ -240,7 +289,7 @@ impl Checker<'_, '_> {
                 ) {
                     continue;
                 }
-                let normal = suggest::normalize_label(&row.label.text);
+                let normal: Arc<str> = Arc::from(suggest::normalize_label(&row.label.text));
                 if let Some(first) = labels_here.get(&normal) {
                     self.r
                         .report(Code::DuplicateLabel, row.label.span, "two rows of this table have the same label")
@@ -248,24 +297,21 @@ impl Checker<'_, '_> {
                         .secondary(*first, "first used here")
                         .help("Questions can name a row by its label, so labels in one table must differ. Check the document: if it really repeats the row, keep one.");
                 } else {
-                    labels_here.insert(normal, row.label.span);
+                    labels_here.insert(normal.clone(), row.label.span);
                 }
 
                 let mut draft = RowDraft {
                     table: table_index,
                     id: Arc::from(row.id.text.as_str()),
                     label: Arc::from(row.label.text.as_str()),
+                    normal_label: normal,
                     line: row.span.line,
                     cells: Vec::new(),
                     breaches: Vec::new(),
                     route: None,
                 };
-                // For conflict detection: role → (answer words, cell span).
-                let mut answered: HashMap<RoleId, (CellAnswer, Span)> = HashMap::new();
-                // Roles some cell names, even a cell with an error, so that one
-                // mistake is not also reported as a blank column.
-                let mut covered: std::collections::HashSet<RoleId> =
-                    std::collections::HashSet::new();
+                answered.clear();
+                covered.clear();
                 for item in &row.items {
                     match item {
                         RowItem::Cell(cell) => {
@@ -296,7 +342,9 @@ impl Checker<'_, '_> {
                                 continue;
                             };
                             for role in &roles {
-                                if let Some((other, other_span)) = answered.get(role) {
+                                if let Some((_, other, other_span)) =
+                                    answered.iter().find(|(r, _, _)| r == role)
+                                {
                                     if *other != answer {
                                         let name = self
                                             .roles
@@ -310,7 +358,7 @@ impl Checker<'_, '_> {
                                             .help("At the same level of the role hierarchy one answer must stand. Keep one; to refine a group's answer, give it to a more specific role (e.g. `year-5` under `pupil`).");
                                     }
                                 } else {
-                                    answered.insert(*role, (answer.clone(), cell.span));
+                                    answered.push((*role, answer.clone(), cell.span));
                                 }
                             }
                             if matches!(cell.answer.kind, AnswerKind::Blank) {
@@ -319,19 +367,23 @@ impl Checker<'_, '_> {
                                     .label("blank: the engine will deny")
                                     .help("If the document leaves the cell empty, keep `blank` and say so in a comment; esafety denies what a policy does not answer. Otherwise write the answer the document gives.");
                             }
+                            let roles_text = match &cell.roles {
+                                RoleList::Names { names } if names.len() == 1 => self
+                                    .tables
+                                    .intern(names.first().map_or("", |n| n.text.as_str())),
+                                other => self.tables.intern(&role_list_text(other)),
+                            };
                             draft.cells.push(CellDraft {
-                                roles,
-                                words: Arc::from(cell.answer.kind.words()),
+                                roles: roles.into_boxed_slice(),
+                                words: cell.answer.kind.words(),
                                 answer,
                                 condition,
-                                roles_text: Arc::from(role_list_text(&cell.roles).as_str()),
+                                roles_text,
                                 line: cell.span.line,
                             });
                         }
                         RowItem::Breach(breach) => {
-                            if let Some(link) = self.breach(breach, Some(&columns)) {
-                                draft.breaches.push(link);
-                            }
+                            self.breach(breach, Some(&columns), &mut draft.breaches);
                         }
                         RowItem::Follow(follow) => {
                             if draft.route.is_some() {
@@ -347,12 +399,15 @@ impl Checker<'_, '_> {
 
                 // Columns the row leaves without an answer are blank cells.
                 for (column_id, column_label, roles) in &column_list {
+                    if self.partial || roles.iter().all(|r| self.is_covered(*r, &covered)) {
+                        continue;
+                    }
                     let missing: Vec<&str> = roles
                         .iter()
-                        .filter(|r| !self.ancestors_of(**r).iter().any(|a| covered.contains(a)))
+                        .filter(|r| !self.is_covered(**r, &covered))
                         .filter_map(|r| self.roles.get(usize::from(*r)).map(|i| &*i.id))
                         .collect();
-                    if !missing.is_empty() && !self.partial {
+                    {
                         let missing = suggest::quoted_list(&missing);
                         self.r
                             .report(Code::BlankCell, row.span, format!("this row gives no answer for column `{column_id}` (\"{column_label}\"), so {missing} will be denied"))
@@ -371,34 +426,44 @@ impl Checker<'_, '_> {
             self.tables.tables.push(info);
         }
 
-        // Labels shared across tables make a look-up by label ambiguous.
-        let mut by_label: HashMap<String, Vec<(String, u32)>> = HashMap::new();
-        for row in &self.tables.rows {
-            by_label
-                .entry(suggest::normalize_label(&row.label))
-                .or_default()
-                .push((row.id.to_string(), row.line));
+        // Labels shared across tables make a look-up by label ambiguous. The
+        // drafts hold each label folded once; only repeated labels group.
+        let rows = &self.tables.rows;
+        let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let label = &*row.normal_label;
+            match first_seen.get(label) {
+                None => {
+                    first_seen.insert(label, i);
+                }
+                Some(&first) => match group_of.get(label) {
+                    Some(&g) => {
+                        if let Some(group) = groups.get_mut(g) {
+                            group.push(i);
+                        }
+                    }
+                    None => {
+                        group_of.insert(label, groups.len());
+                        groups.push(vec![first, i]);
+                    }
+                },
+            }
         }
-        let mut shared: Vec<(String, Vec<(String, u32)>)> =
-            by_label.into_iter().filter(|(_, v)| v.len() > 1).collect();
-        shared.sort_by_key(|(_, v)| v.first().map(|(_, l)| *l));
-        for (_, rows) in shared {
+        for group in groups {
+            let members: Vec<&RowDraft> = group.iter().filter_map(|&i| rows.get(i)).collect();
             // Duplicates inside one table were already reported as errors.
-            let tables: Vec<u32> = rows
-                .iter()
-                .filter_map(|(id, _)| self.tables.row_defs.get(id))
-                .filter_map(|&r| self.tables.rows.get(r as usize).map(|d| d.table))
-                .collect();
-            let mut distinct = tables.clone();
-            distinct.sort_unstable();
-            distinct.dedup();
-            if distinct.len() < 2 {
+            let mut tables: Vec<u32> = members.iter().map(|r| r.table).collect();
+            tables.sort_unstable();
+            tables.dedup();
+            if tables.len() < 2 {
                 continue;
             }
-            let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
-            let spans: Vec<Span> = rows
+            let ids: Vec<&str> = members.iter().map(|r| &*r.id).collect();
+            let spans: Vec<Span> = ids
                 .iter()
-                .filter_map(|(id, _)| self.tables.row_defs.span(id))
+                .filter_map(|id| self.tables.row_defs.span(id))
                 .collect();
             if let (Some(first), Some(last)) = (spans.first(), spans.last()) {
                 self.r
@@ -424,11 +489,11 @@ impl Checker<'_, '_> {
             A::Blank => (CellAnswer::Blank, None),
             A::AcceptableForNominatedUsers | A::AllowedForNominatedUsers => (
                 CellAnswer::Nominated,
-                Some(Arc::from("only for nominated users")),
+                Some(self.tables.intern("only for nominated users")),
             ),
             A::AllowedForSelectedStaff => (
                 CellAnswer::Nominated,
-                Some(Arc::from("only for selected staff")),
+                Some(self.tables.intern("only for selected staff")),
             ),
             A::AllowedWithPermission { staff, from } => {
                 let text = match from {
@@ -439,7 +504,7 @@ impl Checker<'_, '_> {
                     None if *staff => "only with staff permission".to_owned(),
                     None => "only with permission".to_owned(),
                 };
-                (CellAnswer::Permission, Some(Arc::from(text.as_str())))
+                (CellAnswer::Permission, Some(self.tables.intern(&text)))
             }
             A::AcceptableAtCertainTimes { window } | A::AllowedAtCertainTimes { window } => {
                 match window {
@@ -450,24 +515,43 @@ impl Checker<'_, '_> {
                         .help("If the document says when (e.g. \"during break times\"), add it: `… at certain times during break, lunch`. If it does not, leave a comment saying so; questions will get a conditional answer.");
                         (
                             CellAnswer::AtTimes(None),
-                            Some(Arc::from(
-                                "at certain times, which the policy does not name",
-                            )),
+                            Some(
+                                self.tables
+                                    .intern("at certain times, which the policy does not name"),
+                            ),
                         )
                     }
                     Some(w) => {
-                        let names = self.window_names(&w.periods);
                         let outside = w.kind == WindowKind::Outside;
+                        let written: Vec<&str> =
+                            w.periods.iter().map(|p| p.text.as_str()).collect();
+                        let key = format!(
+                            "{} {}",
+                            if outside { "outside" } else { "during" },
+                            written.join(", ")
+                        );
+                        // Many cells name the same window: compile it once.
+                        if let Some(mask) = self.tables.windows.get(key.as_str()) {
+                            let mask = mask.clone();
+                            let condition = self.tables.intern(&format!("only {key}"));
+                            return Some((CellAnswer::AtTimes(Some(mask)), Some(condition)));
+                        }
+                        let names = self.window_names(&w.periods);
                         let text = format!(
                             "{} {}",
                             if outside { "outside" } else { "during" },
                             names.join(", ")
                         );
                         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-                        let mask = self.timetable.window(outside, &refs, text.clone());
+                        let mask = Arc::new(self.timetable.window(outside, &refs, text.clone()));
+                        if names.len() == w.periods.len() {
+                            self.tables
+                                .windows
+                                .insert(Box::from(key.as_str()), mask.clone());
+                        }
                         (
                             CellAnswer::AtTimes(Some(mask)),
-                            Some(Arc::from(format!("only {text}").as_str())),
+                            Some(self.tables.intern(&format!("only {text}"))),
                         )
                     }
                 }
@@ -528,7 +612,7 @@ impl Checker<'_, '_> {
                     note: None,
                     network: NetworkAccess::Blank,
                     network_line: device.span.line,
-                    breaches: Vec::new(),
+                    breaches: Box::default(),
                 };
                 let mut presence_span: Option<Span> = None;
                 let mut network_span: Option<Span> = None;
@@ -594,9 +678,9 @@ impl Checker<'_, '_> {
                             }
                         }
                         DeviceItem::Breach(breach) => {
-                            if let Some(link) = self.breach(breach, None) {
-                                info.breaches.push(link);
-                            }
+                            let mut entries = std::mem::take(&mut info.breaches).into_vec();
+                            self.breach(breach, None, &mut entries);
+                            info.breaches = entries.into_boxed_slice();
                         }
                     }
                 }

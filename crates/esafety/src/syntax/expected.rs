@@ -96,6 +96,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         presence => "`yes`, `no`, `with permission` or `blank`",
         network => "`full`, `internet only`, `none` or `blank`",
         window | window_kind => "`during` or `outside`",
+        certain_times => "`at certain times`",
+        with_permission => "`with permission`",
         condition | condition_kind => "`if` or `unless`",
         connective => "`and` or `or`",
         response_kind => "`refer`, `notify` or `sanction`",

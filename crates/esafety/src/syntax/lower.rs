@@ -174,18 +174,24 @@ pub(crate) struct LineContext<'a> {
     pub(crate) offset: usize,
     /// 1-based line number.
     pub(crate) line: u32,
+    /// Whether the line is ASCII (so columns are byte offsets).
+    pub(crate) ascii: bool,
 }
 
 impl LineContext<'_> {
     pub(crate) fn span_of(&self, start: usize, end: usize) -> Span {
-        let column = self
-            .text
-            .get(..start)
-            .map(|s| s.chars().count())
-            .unwrap_or(start);
+        // Most lines are ASCII, where a column is a byte offset.
+        let column = if self.ascii {
+            start
+        } else {
+            self.text
+                .get(..start)
+                .map(|s| s.chars().count())
+                .unwrap_or(start)
+        };
         Span {
-            start: self.offset + start,
-            end: self.offset + end.max(start),
+            start: to_u32(self.offset + start),
+            end: to_u32(self.offset + end.max(start)),
             line: self.line,
             column: to_u32(column + 1),
         }
@@ -389,7 +395,7 @@ fn day(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DayName> {
     })
 }
 
-fn window(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Option<Window>> {
+fn window(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Option<Box<Window>>> {
     let Some(w) = children(pair).find(|p| p.as_rule() == Rule::window) else {
         return Ok(None);
     };
@@ -399,18 +405,18 @@ fn window(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Option<Window
     } else {
         WindowKind::Outside
     };
-    Ok(Some(Window {
+    Ok(Some(Box::new(Window {
         kind,
         periods: ident_list(ctx, &w)?,
         span: ctx.span(&w),
-    }))
+    })))
 }
 
-fn permission(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> (bool, Option<Name>) {
+fn permission(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> (bool, Option<Box<Name>>) {
     let staff = has(pair, Rule::kw_staff);
     let from = children(pair)
         .find(|p| p.as_rule() == Rule::ident)
-        .map(|p| ctx.name(&p));
+        .map(|p| Box::new(ctx.name(&p)));
     (staff, from)
 }
 
@@ -418,26 +424,38 @@ fn answer(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Answer> {
     let a = first(ctx, pair, Rule::answer)?;
     let span = ctx.span(&a);
     let inner = children(&a).next().ok_or(Unexpected(span))?;
-    let kind = match inner.as_rule() {
-        Rule::unacceptable_illegal => AnswerKind::UnacceptableAndIllegal,
-        Rule::unacceptable => AnswerKind::Unacceptable,
-        Rule::acceptable_times => AnswerKind::AcceptableAtCertainTimes {
-            window: window(ctx, &inner)?,
+    // The words after `acceptable` or `allowed`, if any.
+    let tail = children(&inner).find(|p| {
+        matches!(
+            p.as_rule(),
+            Rule::certain_times
+                | Rule::selected_staff
+                | Rule::nominated_users
+                | Rule::with_permission
+        )
+    });
+    let kind = match (inner.as_rule(), tail.as_ref().map(Pair::as_rule)) {
+        (Rule::unacceptable, _) if has(&inner, Rule::and_illegal) => {
+            AnswerKind::UnacceptableAndIllegal
+        }
+        (Rule::unacceptable, _) => AnswerKind::Unacceptable,
+        (Rule::acceptable, None) => AnswerKind::Acceptable,
+        (Rule::acceptable, Some(Rule::certain_times)) => AnswerKind::AcceptableAtCertainTimes {
+            window: window(ctx, tail.as_ref().ok_or(Unexpected(span))?)?,
         },
-        Rule::acceptable_nominated => AnswerKind::AcceptableForNominatedUsers,
-        Rule::acceptable => AnswerKind::Acceptable,
-        Rule::not_allowed => AnswerKind::NotAllowed,
-        Rule::allowed_times => AnswerKind::AllowedAtCertainTimes {
-            window: window(ctx, &inner)?,
+        (Rule::acceptable, Some(Rule::nominated_users)) => AnswerKind::AcceptableForNominatedUsers,
+        (Rule::allowed, None) => AnswerKind::Allowed,
+        (Rule::allowed, Some(Rule::certain_times)) => AnswerKind::AllowedAtCertainTimes {
+            window: window(ctx, tail.as_ref().ok_or(Unexpected(span))?)?,
         },
-        Rule::allowed_selected => AnswerKind::AllowedForSelectedStaff,
-        Rule::allowed_nominated => AnswerKind::AllowedForNominatedUsers,
-        Rule::allowed_permission => {
-            let (staff, from) = permission(ctx, &inner);
+        (Rule::allowed, Some(Rule::selected_staff)) => AnswerKind::AllowedForSelectedStaff,
+        (Rule::allowed, Some(Rule::nominated_users)) => AnswerKind::AllowedForNominatedUsers,
+        (Rule::allowed, Some(Rule::with_permission)) => {
+            let (staff, from) = permission(ctx, tail.as_ref().ok_or(Unexpected(span))?);
             AnswerKind::AllowedWithPermission { staff, from }
         }
-        Rule::allowed => AnswerKind::Allowed,
-        Rule::blank => AnswerKind::Blank,
+        (Rule::not_allowed, _) => AnswerKind::NotAllowed,
+        (Rule::blank, _) => AnswerKind::Blank,
         _ => return Err(Unexpected(span)),
     };
     Ok(Answer { kind, span })
@@ -449,7 +467,7 @@ fn presence(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Presence> {
     Ok(match inner.as_rule() {
         Rule::presence_yes => Presence::Yes,
         Rule::presence_no => Presence::No,
-        Rule::presence_permission => {
+        Rule::with_permission => {
             let (staff, from) = permission(ctx, &inner);
             Presence::WithPermission { staff, from }
         }

@@ -141,6 +141,7 @@ pub(crate) fn parse_into(text: &str, index: &LineIndex, reporter: &mut Reporter<
             text: line,
             offset: line_offset,
             line: to_u32(number + 1),
+            ascii: line.is_ascii(),
         };
         let trimmed = line.trim_start_matches([' ', '\t', '\u{a0}']);
         if trimmed.trim_end().is_empty() {

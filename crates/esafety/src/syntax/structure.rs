@@ -20,7 +20,7 @@ pub(crate) struct Misplaced {
 #[derive(Debug, Default)]
 pub(crate) struct Assembler {
     file: PolicyFile,
-    pending: Trivia,
+    pending: TriviaData,
     pub(crate) misplaced: Vec<Misplaced>,
 }
 
@@ -44,8 +44,9 @@ impl Assembler {
         span: Span,
         trailing: Option<Comment>,
     ) {
-        let mut trivia = std::mem::take(&mut self.pending);
-        trivia.trailing_comment = trailing;
+        let mut data = std::mem::take(&mut self.pending);
+        data.trailing_comment = trailing;
+        let trivia = Trivia::new(data);
         let what = statement.describe();
         if let Err(belongs) = self.place(statement, span, trivia) {
             self.misplaced.push(Misplaced {
