@@ -616,8 +616,8 @@ impl Policy {
         if let Some(id) = self.data.row_index.id(name) {
             return Ok(id);
         }
-        let normal = normalize_label(name);
-        match self.data.row_index.label(&normal) {
+        let label_of = |r: RowId| self.data.rows.get(r as usize).map_or("", |r| &*r.label);
+        match self.data.row_index.label(name, label_of) {
             LabelMatch::One(one) => return Ok(one),
             LabelMatch::Many(many) => {
                 return Err(QueryError::Ambiguous {
@@ -630,6 +630,7 @@ impl Policy {
             }
             LabelMatch::None => {}
         }
+        let normal = normalize_label(name);
         Err(QueryError::UnknownAction {
             given: name.to_owned(),
             suggestions: suggestions(&normal, self.data.rows.iter().map(|r| (&*r.id, &*r.label))),
@@ -640,8 +641,13 @@ impl Policy {
         if let Some(id) = self.data.device_index.id(name) {
             return Ok(id);
         }
-        let normal = normalize_label(name);
-        match self.data.device_index.label(&normal) {
+        let label_of = |d: u32| {
+            self.data
+                .devices
+                .get(d as usize)
+                .map_or("", |d| &*d.summary.label)
+        };
+        match self.data.device_index.label(name, label_of) {
             LabelMatch::One(one) => return Ok(one),
             LabelMatch::Many(many) => {
                 return Err(QueryError::Ambiguous {
@@ -659,6 +665,7 @@ impl Policy {
             }
             LabelMatch::None => {}
         }
+        let normal = normalize_label(name);
         Err(QueryError::UnknownDevice {
             given: name.to_owned(),
             suggestions: suggestions(

@@ -258,33 +258,37 @@ pub(crate) struct BreachEntry {
     pub(crate) line: u32,
 }
 
-/// Ids and labels to look rows (or devices) up by, sharing the rows' own
-/// strings: ids by their `Arc`, labels folded once (see
-/// [`normalize_label`](crate::normalize_label)).
+/// Ids and labels to look rows (or devices) up by, without copying them:
+/// ids by the entries' own `Arc`s, labels by a hash of their folded form
+/// (see [`normalize_label`](crate::normalize_label)), checked against the
+/// entries' labels when found.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex<T> {
     ids: HashMap<Arc<str>, T>,
-    labels: HashMap<Arc<str>, T>,
-    /// Labels that several entries share.
-    ambiguous: HashMap<Arc<str>, Vec<T>>,
+    /// Label hash to the one entry with it.
+    labels: HashMap<u64, T>,
+    /// Label hashes that several entries share (a shared label, or a hash
+    /// collision), with all of them.
+    shared: HashMap<u64, Vec<T>>,
 }
 
-/// What a folded label finds.
-pub(crate) enum LabelMatch<'a, T> {
+/// What a label finds.
+pub(crate) enum LabelMatch<T> {
     None,
     One(T),
-    Many(&'a [T]),
+    Many(Vec<T>),
 }
 
 impl<T: Copy> NameIndex<T> {
-    pub(crate) fn insert(&mut self, id: Arc<str>, normal_label: Arc<str>, value: T) {
+    pub(crate) fn insert(&mut self, id: Arc<str>, label: &str, value: T) {
         self.ids.insert(id, value);
-        if let Some(many) = self.ambiguous.get_mut(&normal_label) {
+        let hash = crate::suggest::label_hash(label);
+        if let Some(many) = self.shared.get_mut(&hash) {
             many.push(value);
-        } else if let Some(first) = self.labels.remove(&normal_label) {
-            self.ambiguous.insert(normal_label, vec![first, value]);
+        } else if let Some(first) = self.labels.remove(&hash) {
+            self.shared.insert(hash, vec![first, value]);
         } else {
-            self.labels.insert(normal_label, value);
+            self.labels.insert(hash, value);
         }
     }
 
@@ -292,13 +296,24 @@ impl<T: Copy> NameIndex<T> {
         self.ids.get(id).copied()
     }
 
-    pub(crate) fn label(&self, normal: &str) -> LabelMatch<'_, T> {
-        if let Some(&one) = self.labels.get(normal) {
-            LabelMatch::One(one)
-        } else if let Some(many) = self.ambiguous.get(normal) {
-            LabelMatch::Many(many)
-        } else {
-            LabelMatch::None
+    /// The entries whose label folds to the same as `label`; `label_of`
+    /// gives an entry's label.
+    pub(crate) fn label<'a>(&self, label: &str, label_of: impl Fn(T) -> &'a str) -> LabelMatch<T> {
+        let hash = crate::suggest::label_hash(label);
+        let candidates: &[T] = match (self.labels.get(&hash), self.shared.get(&hash)) {
+            (Some(one), _) => std::slice::from_ref(one),
+            (None, Some(many)) => many,
+            (None, None) => &[],
+        };
+        let mut found: Vec<T> = candidates
+            .iter()
+            .copied()
+            .filter(|&c| crate::suggest::labels_equal(label, label_of(c)))
+            .collect();
+        match found.len() {
+            0 => LabelMatch::None,
+            1 => found.pop().map_or(LabelMatch::None, LabelMatch::One),
+            _ => LabelMatch::Many(found),
         }
     }
 }

@@ -96,6 +96,31 @@ pub fn normalize_label(label: &str) -> String {
     out
 }
 
+/// The characters of [`normalize_label`]'s result, without building it.
+fn folded_chars(label: &str) -> impl Iterator<Item = char> + '_ {
+    label.split_whitespace().enumerate().flat_map(|(i, word)| {
+        let space = if i == 0 { None } else { Some(' ') };
+        space
+            .into_iter()
+            .chain(word.chars().flat_map(char::to_lowercase))
+    })
+}
+
+/// A hash of a label's folded form, computed without allocating: labels
+/// that [`normalize_label`] makes equal hash equal.
+pub(crate) fn label_hash(label: &str) -> u64 {
+    // A simple multiplicative hash (as in FxHash): labels are not chosen by
+    // an adversary, and a collision only costs one extra comparison.
+    folded_chars(label).fold(0u64, |h, c| {
+        (h.rotate_left(5) ^ u64::from(c)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+    })
+}
+
+/// Whether two labels are the same once folded, without allocating.
+pub(crate) fn labels_equal(a: &str, b: &str) -> bool {
+    folded_chars(a).eq(folded_chars(b))
+}
+
 /// Writes a list as "`a`, `b` and `c`".
 pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
@@ -138,6 +163,23 @@ mod tests {
     #[test]
     fn normalizes_case_and_spaces() {
         assert_eq!(normalize_label("  Use of\tBlogs "), "use of blogs");
+    }
+
+    #[test]
+    fn folded_hash_and_equality_agree_with_normalisation() {
+        let pairs = [
+            ("Use of  Blogs", "use of blogs", true),
+            (" Ärger  ÜBER ", "ärger über", true),
+            ("Use of blogs", "Use of vlogs", false),
+            ("ab c", "a bc", false),
+        ];
+        for (a, b, same) in pairs {
+            assert_eq!(labels_equal(a, b), same, "{a:?} {b:?}");
+            assert_eq!(normalize_label(a) == normalize_label(b), same);
+            if same {
+                assert_eq!(label_hash(a), label_hash(b));
+            }
+        }
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         .role_defs
         .map
         .iter()
-        .map(|(k, d)| (Box::from(k.as_str()), d.value))
+        .map(|(k, d)| (Box::from(&**k), d.value))
         .collect();
 
     // Ancestor chains once, for every role.
@@ -93,7 +93,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         }
         row_index.insert(
             draft.id.clone(),
-            draft.normal_label,
+            &draft.label,
             RowId::try_from(r).unwrap_or(RowId::MAX),
         );
         rows.push(RowInfo {
@@ -112,7 +112,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     for (i, d) in devices.iter().enumerate() {
         device_index.insert(
             d.summary.id.clone(),
-            Arc::from(normalize_label(&d.summary.label)),
+            &d.summary.label,
             u32::try_from(i).unwrap_or(u32::MAX),
         );
     }

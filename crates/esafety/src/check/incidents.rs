@@ -166,7 +166,7 @@ impl Checker<'_, '_> {
             let Some(&id) = self
                 .route_defs
                 .map
-                .get(&route.id.text)
+                .get(route.id.text.as_str())
                 .filter(|d| d.span == route.id.span)
                 .map(|d| &d.value)
             else {

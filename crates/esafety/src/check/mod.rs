@@ -86,7 +86,7 @@ pub fn check(path: &str, text: &str, options: &CheckOptions) -> Checked {
     let index = LineIndex::new(text);
     let mut reporter = Reporter::new(path, text, &index);
     let file = syntax::parse_into(text, &index, &mut reporter);
-    let data = check_file(path, &file, options, &mut reporter);
+    let data = check_file(path, file, options, &mut reporter);
     let diagnostics = reporter.finish();
     let policy = data.map(|mut data| {
         data.warnings.clone_from(&diagnostics);
@@ -113,14 +113,18 @@ pub fn check_bytes(path: &str, bytes: &[u8], options: &CheckOptions) -> Checked 
 }
 
 /// Checks an already-parsed file (its syntax diagnostics are in `reporter`).
+/// Takes the tree so that it is freed before the policy is compiled: only the
+/// checker's drafts are needed for that, and on a large policy the tree and
+/// the compiled policy together would double the memory needed.
 pub(crate) fn check_file(
     path: &str,
-    file: &PolicyFile,
+    file: PolicyFile,
     options: &CheckOptions,
     reporter: &mut Reporter<'_>,
 ) -> Option<crate::model::PolicyData> {
     let mut checker = Checker::new(path, options, reporter);
-    checker.run(file);
+    checker.run(&file);
+    drop(file);
     checker.finish()
 }
 
@@ -136,7 +140,9 @@ pub(super) struct Def<T> {
 #[derive(Debug)]
 pub(super) struct Defs<T> {
     pub(super) kind: &'static str,
-    pub(super) map: IndexMap<String, Def<T>>,
+    /// Keyed by shared strings, so that a row's id is stored once for the
+    /// checker, its draft and the compiled policy.
+    pub(super) map: IndexMap<Arc<str>, Def<T>>,
 }
 
 impl<T: Clone> Defs<T> {
@@ -157,12 +163,14 @@ impl<T: Clone> Defs<T> {
     }
 
     /// Records a name without checking for a duplicate (for built-ins).
-    pub(super) fn insert(&mut self, name: &str, value: T, span: Span) {
-        self.map.insert(name.to_owned(), Def { value, span });
+    pub(super) fn insert(&mut self, name: &str, value: T, span: Span) -> Arc<str> {
+        let key: Arc<str> = Arc::from(name);
+        self.map.insert(key.clone(), Def { value, span });
+        key
     }
 
     pub(super) fn names(&self) -> impl Iterator<Item = &str> {
-        self.map.keys().map(String::as_str)
+        self.map.keys().map(|k| &**k)
     }
 }
 
@@ -259,7 +267,19 @@ impl<'c, 'r> Checker<'c, 'r> {
         value: T,
         help: &str,
     ) -> bool {
-        if let Some(first) = defs.map.get(&name.text) {
+        Self::define_shared(r, defs, name, value, help).is_some()
+    }
+
+    /// Records a definition and returns the name as a shared string; reports
+    /// a duplicate (and returns `None`) if the name is taken.
+    pub(super) fn define_shared<T: Clone>(
+        r: &mut Reporter<'_>,
+        defs: &mut Defs<T>,
+        name: &Name,
+        value: T,
+        help: &str,
+    ) -> Option<Arc<str>> {
+        if let Some(first) = defs.map.get(name.text.as_str()) {
             let first_span = first.span;
             r.report(
                 Code::DuplicateDefinition,
@@ -269,10 +289,9 @@ impl<'c, 'r> Checker<'c, 'r> {
             .label("defined again here")
             .secondary(first_span, "first defined here")
             .help(help.to_owned());
-            return false;
+            return None;
         }
-        defs.insert(&name.text, value, name.span);
-        true
+        Some(defs.insert(&name.text, value, name.span))
     }
 
     /// Reports an unknown name with the closest known ones.

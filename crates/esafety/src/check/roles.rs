@@ -72,7 +72,7 @@ impl Checker<'_, '_> {
                             .help("`everyone` already means all four base roles; choose another name.");
                         continue;
                     }
-                    if let Some(existing) = self.role_defs.map.get(&name.text) {
+                    if let Some(existing) = self.role_defs.map.get(name.text.as_str()) {
                         let first = existing.span;
                         let first_group = parent_name
                             .get(&existing.value)

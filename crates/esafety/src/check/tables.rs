@@ -33,8 +33,8 @@ pub(super) struct RowDraft {
     pub(super) table: u32,
     pub(super) id: Arc<str>,
     pub(super) label: Arc<str>,
-    /// The label folded for look-up, computed once.
-    pub(super) normal_label: Arc<str>,
+    /// A hash of the folded label (see `suggest::label_hash`), computed once.
+    pub(super) label_hash: u64,
     pub(super) line: u32,
     pub(super) cells: Vec<CellDraft>,
     pub(super) breaches: Vec<BreachEntry>,
@@ -270,7 +270,11 @@ impl Checker<'_, '_> {
                 line: table.span.line,
                 rows: Vec::new(),
             };
-            let mut labels_here: HashMap<Arc<str>, Span> = HashMap::new();
+            // Label hash to the first row of this table with it, for
+            // duplicates; rows whose hash collides with a different label
+            // go to `collided`.
+            let mut labels_here: HashMap<u64, (usize, Span)> = HashMap::new();
+            let mut collided: Vec<(u64, usize, Span)> = Vec::new();
             // Per-row scratch, reused so that a large table does not allocate
             // for every row. `answered`: the answer each role got, for
             // conflicts. `covered`: roles some cell names, even a cell with an
@@ -280,31 +284,49 @@ impl Checker<'_, '_> {
             for row in table.rows() {
                 self.require_label(&row.label, "row");
                 let row_index = u32::try_from(self.tables.rows.len()).unwrap_or(u32::MAX);
-                if !Self::define(
+                let Some(id) = Self::define_shared(
                     self.r,
                     &mut self.tables.row_defs,
                     &row.id,
                     row_index,
                     "Give each row its own id. Row ids are unique across all rule tables, because questions name rows by id.",
-                ) {
+                ) else {
                     continue;
-                }
-                let normal: Arc<str> = Arc::from(suggest::normalize_label(&row.label.text));
-                if let Some(first) = labels_here.get(&normal) {
+                };
+                let label_hash = suggest::label_hash(&row.label.text);
+                let rows_here = &self.tables.rows;
+                let same = |i: usize| {
+                    rows_here
+                        .get(i)
+                        .is_some_and(|r| suggest::labels_equal(&r.label, &row.label.text))
+                };
+                let seen = labels_here.get(&label_hash).copied();
+                let same_label = seen
+                    .filter(|(i, _)| same(*i))
+                    .map(|(_, span)| span)
+                    .or_else(|| {
+                        collided
+                            .iter()
+                            .find(|(h, i, _)| *h == label_hash && same(*i))
+                            .map(|(_, _, span)| *span)
+                    });
+                if let Some(first) = same_label {
                     self.r
                         .report(Code::DuplicateLabel, row.label.span, "two rows of this table have the same label")
                         .label("same label again")
-                        .secondary(*first, "first used here")
+                        .secondary(first, "first used here")
                         .help("Questions can name a row by its label, so labels in one table must differ. Check the document: if it really repeats the row, keep one.");
+                } else if seen.is_some() {
+                    collided.push((label_hash, self.tables.rows.len(), row.label.span));
                 } else {
-                    labels_here.insert(normal.clone(), row.label.span);
+                    labels_here.insert(label_hash, (self.tables.rows.len(), row.label.span));
                 }
 
                 let mut draft = RowDraft {
                     table: table_index,
-                    id: Arc::from(row.id.text.as_str()),
+                    id,
                     label: Arc::from(row.label.text.as_str()),
-                    normal_label: normal,
+                    label_hash,
                     line: row.span.line,
                     cells: Vec::new(),
                     breaches: Vec::new(),
@@ -429,30 +451,33 @@ impl Checker<'_, '_> {
         // Labels shared across tables make a look-up by label ambiguous. The
         // drafts hold each label folded once; only repeated labels group.
         let rows = &self.tables.rows;
-        let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+        let mut first_seen: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
         let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        let mut group_of: HashMap<u64, usize> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
-            let label = &*row.normal_label;
-            match first_seen.get(label) {
+            match first_seen.get(&row.label_hash) {
                 None => {
-                    first_seen.insert(label, i);
+                    first_seen.insert(row.label_hash, i);
                 }
-                Some(&first) => match group_of.get(label) {
+                Some(&first) => match group_of.get(&row.label_hash) {
                     Some(&g) => {
                         if let Some(group) = groups.get_mut(g) {
                             group.push(i);
                         }
                     }
                     None => {
-                        group_of.insert(label, groups.len());
+                        group_of.insert(row.label_hash, groups.len());
                         groups.push(vec![first, i]);
                     }
                 },
             }
         }
         for group in groups {
-            let members: Vec<&RowDraft> = group.iter().filter_map(|&i| rows.get(i)).collect();
+            let mut members: Vec<&RowDraft> = group.iter().filter_map(|&i| rows.get(i)).collect();
+            // A hash collision between different labels is not a shared label.
+            if let Some(first) = members.first().map(|m| m.label.clone()) {
+                members.retain(|m| suggest::labels_equal(&m.label, &first));
+            }
             // Duplicates inside one table were already reported as errors.
             let mut tables: Vec<u32> = members.iter().map(|r| r.table).collect();
             tables.sort_unstable();

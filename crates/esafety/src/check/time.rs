@@ -170,7 +170,7 @@ impl Checker<'_, '_> {
                         let first_span = self
                             .period_defs
                             .map
-                            .get(&alias.name.text)
+                            .get(alias.name.text.as_str())
                             .map(|d| d.span)
                             .unwrap_or_default();
                         let mut b = self

@@ -176,6 +176,9 @@ pub(crate) struct LineContext<'a> {
     pub(crate) line: u32,
     /// Whether the line is ASCII (so columns are byte offsets).
     pub(crate) ascii: bool,
+    /// Where the line starts in the text given to pest (pest's positions
+    /// are relative to that text; 0 when the line was parsed on its own).
+    pub(crate) base: usize,
 }
 
 impl LineContext<'_> {
@@ -197,9 +200,17 @@ impl LineContext<'_> {
         }
     }
 
-    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+    /// The span of a pair, in file coordinates.
+    pub(crate) fn pair_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        self.span_of(s.start(), s.end())
+        self.span_of(
+            s.start().saturating_sub(self.base),
+            s.end().saturating_sub(self.base),
+        )
+    }
+
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        self.pair_span(pair)
     }
 
     fn name(&self, pair: &Pair<'_, Rule>) -> Name {

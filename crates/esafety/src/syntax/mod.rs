@@ -112,6 +112,17 @@ fn first(mut diagnostics: Vec<Diagnostic>) -> Diagnostic {
 }
 
 pub(crate) fn parse_into(text: &str, index: &LineIndex, reporter: &mut Reporter<'_>) -> PolicyFile {
+    parse_into_runs(text, index, reporter, RUN_LINES)
+}
+
+/// [`parse_into`] with runs of `run_lines` lines; 0 reads every line on its
+/// own (the slow path, which tests compare the fast one against).
+fn parse_into_runs(
+    text: &str,
+    index: &LineIndex,
+    reporter: &mut Reporter<'_>,
+    run_lines: usize,
+) -> PolicyFile {
     let mut assembler = structure::Assembler::default();
     if text.len() > MAX_FILE_BYTES {
         reporter
@@ -124,7 +135,12 @@ pub(crate) fn parse_into(text: &str, index: &LineIndex, reporter: &mut Reporter<
         return assembler.finish();
     }
 
-    let mut syntax_errors = 0usize;
+    let mut reader = Reader {
+        assembler: &mut assembler,
+        reporter,
+        syntax_errors: 0,
+    };
+    let mut run: Vec<SourceLine<'_>> = Vec::with_capacity(run_lines);
     let mut offset = 0usize;
     for (number, raw) in text.split('\n').enumerate() {
         let line_start = offset;
@@ -137,19 +153,17 @@ pub(crate) fn parse_into(text: &str, index: &LineIndex, reporter: &mut Reporter<
             line = rest;
             line_offset += '\u{feff}'.len_utf8();
         }
-        let ctx = LineContext {
+        let source = SourceLine {
             text: line,
             offset: line_offset,
-            line: to_u32(number + 1),
-            ascii: line.is_ascii(),
+            number: to_u32(number + 1),
         };
-        let trimmed = line.trim_start_matches([' ', '\t', '\u{a0}']);
-        if trimmed.trim_end().is_empty() {
-            assembler.blank_line();
-            continue;
-        }
         if line.len() > MAX_LINE_BYTES {
-            reporter
+            reader.run(text, &run);
+            run.clear();
+            let ctx = source.context(0);
+            reader
+                .reporter
                 .report(Code::LimitExceeded, ctx.span_of(0, 0), format!(
                     "this line is {} bytes long; esafety reads lines of up to {MAX_LINE_BYTES} bytes",
                     line.len()
@@ -158,76 +172,17 @@ pub(crate) fn parse_into(text: &str, index: &LineIndex, reporter: &mut Reporter<
                 .help("Each line holds one statement; the longest label in a school's document is a few hundred characters. Check for text pasted by mistake.");
             continue;
         }
-        if let Some(body) = trimmed.strip_prefix('#') {
-            let start = line.len() - trimmed.len();
-            assembler.comment(Comment {
-                text: body.trim_end().to_owned(),
-                span: ctx.span_of(start, line.len()),
-            });
+        if run_lines == 0 {
+            reader.line(&source);
             continue;
         }
-        match PolicyParser::parse(Rule::line, line) {
-            Ok(mut pairs) => {
-                let Some(line_pair) = pairs.next() else {
-                    continue;
-                };
-                let mut statement = None;
-                let mut trailing = None;
-                for pair in line_pair.into_inner() {
-                    match pair.as_rule() {
-                        Rule::comment => {
-                            let span = pair.as_span();
-                            trailing = Some(Comment {
-                                text: pair.as_str().trim_start_matches('#').trim_end().to_owned(),
-                                span: ctx.span_of(span.start(), span.end()),
-                            });
-                        }
-                        Rule::EOI => {}
-                        _ => statement = Some(pair),
-                    }
-                }
-                match statement {
-                    Some(pair) => {
-                        let span = {
-                            let s = pair.as_span();
-                            ctx.span_of(s.start(), s.end())
-                        };
-                        match lower::statement(&ctx, &pair) {
-                            Ok(statement) => assembler.statement(statement, span, trailing),
-                            Err(lower::Unexpected(at)) => {
-                                reporter
-                                    .report(Code::Syntax, at, "esafety could not read this part of the line")
-                                    .label("not understood")
-                                    .help("This is a bug in esafety: the grammar accepted a line the parser cannot hold. Please report it with this line.");
-                            }
-                        }
-                    }
-                    None => {
-                        if let Some(comment) = trailing {
-                            assembler.comment(comment);
-                        }
-                    }
-                }
-            }
-            Err(error) => {
-                syntax_errors += 1;
-                if syntax_errors <= MAX_SYNTAX_ERRORS {
-                    let e = expected::syntax_error(&ctx, &error);
-                    reporter
-                        .report(Code::Syntax, e.span, e.message)
-                        .label(e.label)
-                        .help(e.help);
-                } else if syntax_errors == MAX_SYNTAX_ERRORS + 1 {
-                    reporter
-                        .report(Code::LimitExceeded, ctx.span_of(0, 0), format!(
-                            "more than {MAX_SYNTAX_ERRORS} lines could not be read; esafety stops listing them here"
-                        ))
-                        .label("and more from here on")
-                        .help("Fix the errors above first: this many usually means the file is not a policy file, or a quote was left open.");
-                }
-            }
+        run.push(source);
+        if run.len() == run_lines {
+            reader.run(text, &run);
+            run.clear();
         }
     }
+    reader.run(text, &run);
 
     let mut assembler_misplaced = std::mem::take(&mut assembler.misplaced);
     for m in assembler_misplaced.drain(..) {
@@ -241,6 +196,204 @@ pub(crate) fn parse_into(text: &str, index: &LineIndex, reporter: &mut Reporter<
             .help(m.belongs);
     }
     assembler.finish()
+}
+
+/// Lines parsed together by the grammar's `file` rule: one pest call per run
+/// rather than per line. A run that does not parse is read again line by
+/// line, so that each bad line gets its own diagnostic.
+const RUN_LINES: usize = 128;
+
+/// One line of the source.
+#[derive(Debug, Clone, Copy)]
+struct SourceLine<'t> {
+    /// The line without its line break (or a leading byte-order mark).
+    text: &'t str,
+    /// Byte offset of `text` in the file.
+    offset: usize,
+    /// 1-based line number.
+    number: u32,
+}
+
+/// What a line holds, before parsing.
+enum LineKind<'t> {
+    Blank,
+    /// A whole-line comment: the text after `#`, and where `#` is.
+    Comment(&'t str, usize),
+    Statement,
+}
+
+impl<'t> SourceLine<'t> {
+    /// `base` is where the line starts in the text pest was given.
+    fn context(&self, base: usize) -> LineContext<'t> {
+        LineContext {
+            text: self.text,
+            offset: self.offset,
+            line: self.number,
+            ascii: self.text.is_ascii(),
+            base,
+        }
+    }
+
+    fn kind(&self) -> LineKind<'t> {
+        let trimmed = self.text.trim_start_matches([' ', '\t', '\u{a0}']);
+        if trimmed.trim_end().is_empty() {
+            LineKind::Blank
+        } else if let Some(body) = trimmed.strip_prefix('#') {
+            LineKind::Comment(body, self.text.len() - trimmed.len())
+        } else {
+            LineKind::Statement
+        }
+    }
+}
+
+/// Reads lines into the assembler, reporting what does not parse.
+struct Reader<'a, 'r> {
+    assembler: &'a mut structure::Assembler,
+    reporter: &'a mut Reporter<'r>,
+    syntax_errors: usize,
+}
+
+impl Reader<'_, '_> {
+    /// Reads a run of consecutive lines, in one pest call when it parses.
+    fn run(&mut self, text: &str, lines: &[SourceLine<'_>]) {
+        let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+            return;
+        };
+        let chunk = text
+            .get(first.offset..last.offset + last.text.len())
+            .unwrap_or("");
+        // pest alone treats a lone carriage return as a line break.
+        let lone_cr = chunk
+            .match_indices('\r')
+            .any(|(i, _)| chunk.as_bytes().get(i + 1) != Some(&b'\n'));
+        let parsed = if lone_cr {
+            None
+        } else {
+            PolicyParser::parse(Rule::file, chunk).ok()
+        };
+        let Some(mut file) = parsed else {
+            for line in lines {
+                self.line(line);
+            }
+            return;
+        };
+        let mut pairs = file.next().map(|f| f.into_inner().peekable());
+        for (i, line) in lines.iter().enumerate() {
+            match line.kind() {
+                LineKind::Blank => self.assembler.blank_line(),
+                LineKind::Comment(body, at) => self.comment_line(line, body, at),
+                LineKind::Statement => {}
+            }
+            // The pairs that start on this line (a statement, and perhaps a
+            // comment after it).
+            let base = line.offset - first.offset;
+            let next_base = lines
+                .get(i + 1)
+                .map_or(usize::MAX, |n| n.offset - first.offset);
+            let mut statement = None;
+            let mut trailing = None;
+            while let Some(pair) = pairs
+                .as_mut()
+                .and_then(|p| p.next_if(|p| p.as_span().start() < next_base))
+            {
+                match pair.as_rule() {
+                    Rule::comment => trailing = Some(pair),
+                    Rule::EOI => {}
+                    _ => statement = Some(pair),
+                }
+            }
+            if let Some(statement) = statement {
+                let ctx = line.context(base);
+                let trailing = trailing.map(|c| comment(&ctx, &c));
+                self.statement(&ctx, &statement, trailing);
+            }
+        }
+    }
+
+    fn comment_line(&mut self, line: &SourceLine<'_>, body: &str, at: usize) {
+        let ctx = line.context(0);
+        self.assembler.comment(Comment {
+            text: body.trim_end().to_owned(),
+            span: ctx.span_of(at, line.text.len()),
+        });
+    }
+
+    fn statement(
+        &mut self,
+        ctx: &LineContext<'_>,
+        pair: &pest::iterators::Pair<'_, Rule>,
+        trailing: Option<Comment>,
+    ) {
+        let span = ctx.pair_span(pair);
+        match lower::statement(ctx, pair) {
+            Ok(statement) => self.assembler.statement(statement, span, trailing),
+            Err(lower::Unexpected(at)) => {
+                self.reporter
+                    .report(Code::Syntax, at, "esafety could not read this part of the line")
+                    .label("not understood")
+                    .help("This is a bug in esafety: the grammar accepted a line the parser cannot hold. Please report it with this line.");
+            }
+        }
+    }
+
+    /// Reads one line on its own, reporting it if it does not parse.
+    fn line(&mut self, line: &SourceLine<'_>) {
+        match line.kind() {
+            LineKind::Blank => return self.assembler.blank_line(),
+            LineKind::Comment(body, at) => return self.comment_line(line, body, at),
+            LineKind::Statement => {}
+        }
+        let ctx = line.context(0);
+        match PolicyParser::parse(Rule::line, line.text) {
+            Ok(mut pairs) => {
+                let Some(line_pair) = pairs.next() else {
+                    return;
+                };
+                let mut statement = None;
+                let mut trailing = None;
+                for pair in line_pair.into_inner() {
+                    match pair.as_rule() {
+                        Rule::comment => trailing = Some(comment(&ctx, &pair)),
+                        Rule::EOI => {}
+                        _ => statement = Some(pair),
+                    }
+                }
+                match statement {
+                    Some(pair) => self.statement(&ctx, &pair, trailing),
+                    None => {
+                        if let Some(comment) = trailing {
+                            self.assembler.comment(comment);
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                self.syntax_errors += 1;
+                if self.syntax_errors <= MAX_SYNTAX_ERRORS {
+                    let e = expected::syntax_error(&ctx, &error);
+                    self.reporter
+                        .report(Code::Syntax, e.span, e.message)
+                        .label(e.label)
+                        .help(e.help);
+                } else if self.syntax_errors == MAX_SYNTAX_ERRORS + 1 {
+                    self.reporter
+                        .report(Code::LimitExceeded, ctx.span_of(0, 0), format!(
+                            "more than {MAX_SYNTAX_ERRORS} lines could not be read; esafety stops listing them here"
+                        ))
+                        .label("and more from here on")
+                        .help("Fix the errors above first: this many usually means the file is not a policy file, or a quote was left open.");
+                }
+            }
+        }
+    }
+}
+
+/// A `# comment` pair as a [`Comment`].
+fn comment(ctx: &LineContext<'_>, pair: &pest::iterators::Pair<'_, Rule>) -> Comment {
+    Comment {
+        text: pair.as_str().trim_start_matches('#').trim_end().to_owned(),
+        span: ctx.pair_span(pair),
+    }
 }
 
 #[cfg(test)]

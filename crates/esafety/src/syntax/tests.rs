@@ -66,3 +66,47 @@ mod grammar_agreement {
         }
     }
 }
+
+mod runs {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    fn shipped(name: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(name);
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    fn parse_with(text: &str, run_lines: usize) -> (PolicyFile, Vec<Diagnostic>) {
+        let index = LineIndex::new(text);
+        let mut reporter = Reporter::new("t.policy", text, &index);
+        let file = parse_into_runs(text, &index, &mut reporter, run_lines);
+        (file, reporter.finish())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Reading lines in runs gives exactly what reading them one by one
+        /// gives: the same tree (spans and comments included) and the same
+        /// diagnostics, whatever the run length and wherever lines are broken.
+        #[test]
+        fn runs_read_exactly_like_single_lines(
+            which in 0usize..2,
+            edits in prop::collection::vec((any::<prop::sample::Index>(), "[ -~\t\r\n#\"]{0,6}"), 0..8),
+            run_lines in 1usize..40,
+        ) {
+            let mut text = shipped(["policies/crockerne.policy", "policies/st-botolphs.policy"][which]);
+            for (at, insert) in edits {
+                let mut i = at.index(text.len());
+                while !text.is_char_boundary(i) { i -= 1; }
+                text.insert_str(i, &insert);
+            }
+            let single = parse_with(&text, 0);
+            let runs = parse_with(&text, run_lines);
+            prop_assert_eq!(&single.1, &runs.1);
+            prop_assert!(single.0 == runs.0, "trees differ");
+        }
+    }
+}
