@@ -446,13 +446,16 @@ pub(crate) fn human(policy: &Policy, query: &Query, d: &Decision, color: bool) -
             out.push_str(&format!("  {label:<11}{}{to}\n", r.label));
         }
     };
-    list("referrals", &d.referrals, &mut out);
-    list("notify", &d.notifications, &mut out);
-    list("sanctions", &d.sanctions, &mut out);
+    list("referrals", &d.responses.referrals, &mut out);
+    list("notify", &d.responses.notifications, &mut out);
+    list("sanctions", &d.responses.sanctions, &mut out);
     if let Some(route) = &d.route {
         out.push_str(&format!(
             "  {:<11}\"{}\" ({}, line {})\n",
-            "route", route.label, route.id, route.line
+            "route",
+            route.label(),
+            route.id(),
+            route.line()
         ));
         for s in route.steps() {
             let mut line = format!("{:>13}. {}", s.step.number, s.step.text);

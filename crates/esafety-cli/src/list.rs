@@ -50,7 +50,7 @@ struct ListJson<'a> {
     devices: Vec<&'a DeviceSummary>,
     capabilities: Vec<Capabilities>,
     incidents: Vec<&'a IncidentSummary>,
-    routes: &'a [RouteInfo],
+    routes: &'a [std::sync::Arc<RouteInfo>],
     contacts: &'a [ContactInfo],
     facts: &'a [FactInfo],
 }

@@ -286,7 +286,7 @@ fn eval_denies_phones_in_lessons_and_brings_the_incident() {
     assert_eq!(&*rule.row, "phones-in-lessons");
     assert_eq!(rule.line, 222);
     assert_eq!(&*d.incident.unwrap().id, "mobile-device");
-    let referrals: Vec<&str> = d.referrals.iter().map(|r| &*r.label).collect();
+    let referrals: Vec<&str> = d.responses.referrals.iter().map(|r| &*r.label).collect();
     assert_eq!(referrals, ["Refer to Headteacher"]);
 }
 
@@ -349,6 +349,7 @@ fn eval_with_time_facts_and_prior() {
         "1",
     ];
     let referrals: Vec<String> = eval_json(&repeat)
+        .responses
         .referrals
         .iter()
         .map(|r| r.id.to_string())

@@ -68,6 +68,7 @@ fn action(d: &Decision) -> String {
         Verdict::Conditional => "hold for a member of staff to decide".to_owned(),
         _ => {
             let alert: Vec<&str> = d
+                .responses
                 .referrals
                 .iter()
                 .flat_map(|r| r.to.iter().map(|t| t.title.as_ref()))
@@ -81,7 +82,7 @@ fn action(d: &Decision) -> String {
                 text.push_str(&format!(" and alert {}", alert.join(", ")));
             }
             if let Some(route) = &d.route {
-                text.push_str(&format!("; follow \"{}\"", route.label));
+                text.push_str(&format!("; follow \"{}\"", route.label()));
             }
             text
         }

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    BreachEntry, Capability, CellAnswer, IncidentId, LabelMatch, NO_CELL, NetworkAccess, Policy,
-    PresenceAnswer, ResponseInfo, RoleId, RowId, StepInfo,
+    BreachEntry, Capability, CellAnswer, IncidentId, IncidentRef, LabelMatch, NO_CELL,
+    NetworkAccess, Policy, PresenceAnswer, Responses, RoleId, RouteInfo, RowId, RuleRef, StepInfo,
 };
 use crate::suggest::{self, normalize_label};
 
@@ -210,46 +210,11 @@ pub struct Condition {
     pub text: Arc<str>,
 }
 
-/// The rule (table row and cell) that produced a decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuleRef {
-    /// The table's id.
-    pub table: Arc<str>,
-    /// The row's id (for devices, the capability's id).
-    pub row: Arc<str>,
-    /// The row's label, verbatim.
-    pub label: Arc<str>,
-    /// The cell's column: the roles it names, or the device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column: Option<Arc<str>>,
-    /// The source line of the cell that answered (the row's line when no
-    /// cell did).
-    pub line: u32,
-}
-
-/// The incident a decision is about or leads to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncidentRef {
-    /// The incidents table's id.
-    pub table: Arc<str>,
-    /// The incident's id.
-    pub id: Arc<str>,
-    /// Its label, verbatim.
-    pub label: Arc<str>,
-    /// Its line.
-    pub line: u32,
-}
-
 /// The escalation route a decision brings, with the steps that apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteOutcome {
-    /// The route's id.
-    pub id: Arc<str>,
-    /// Its title, verbatim.
-    pub label: Arc<str>,
-    /// Its line.
-    pub line: u32,
-    steps: Arc<[StepInfo]>,
+    /// The route, shared with the policy.
+    route: Arc<RouteInfo>,
     /// Steps whose condition holds (or that have none).
     included: u64,
     /// Steps whose condition depends on a fact the question did not give.
@@ -269,10 +234,25 @@ pub struct StepOutcome {
 }
 
 impl RouteOutcome {
+    /// The route's id.
+    pub fn id(&self) -> &str {
+        &self.route.id
+    }
+
+    /// Its title, verbatim.
+    pub fn label(&self) -> &str {
+        &self.route.label
+    }
+
+    /// Its line.
+    pub fn line(&self) -> u32 {
+        self.route.line
+    }
+
     /// The steps that apply, in order (those whose condition is false are
     /// left out; those that depend on an unknown fact are marked `pending`).
     pub fn steps(&self) -> impl Iterator<Item = StepOutcome> + '_ {
-        self.steps.iter().enumerate().filter_map(|(i, step)| {
+        self.route.steps.iter().enumerate().filter_map(|(i, step)| {
             let bit = 1u64.checked_shl(u32::try_from(i).ok()?)?;
             if self.included & bit != 0 {
                 Some(StepOutcome {
@@ -302,9 +282,9 @@ struct RouteJson {
 impl Serialize for RouteOutcome {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         RouteJson {
-            id: self.id.clone(),
-            label: self.label.clone(),
-            line: self.line,
+            id: self.route.id.clone(),
+            label: self.route.label.clone(),
+            line: self.route.line,
             steps: self.steps().collect(),
         }
         .serialize(serializer)
@@ -325,10 +305,12 @@ impl<'de> Deserialize<'de> for RouteOutcome {
             }
         }
         Ok(RouteOutcome {
-            id: json.id,
-            label: json.label,
-            line: json.line,
-            steps: json.steps.into_iter().map(|s| s.step).collect(),
+            route: Arc::new(RouteInfo {
+                id: json.id,
+                label: json.label,
+                line: json.line,
+                steps: json.steps.into_iter().map(|s| s.step).collect(),
+            }),
             included,
             pending,
         })
@@ -346,21 +328,19 @@ pub struct Decision {
     /// For a conditional verdict, what it depends on; otherwise the
     /// condition the deciding rule had, if any.
     pub condition: Option<Condition>,
-    /// The rule that decided.
-    pub rule: Option<RuleRef>,
+    /// The rule that decided (shared with the policy).
+    pub rule: Option<Arc<RuleRef>>,
     /// True when the policy did not answer and esafety denied by default.
     pub default: bool,
     /// A note the document attaches to the answer, e.g. "left in office".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Arc<str>>,
     /// The incident the question is about, or that the breach constitutes.
-    pub incident: Option<IncidentRef>,
-    /// Referrals, in the policy's column order.
-    pub referrals: Arc<[ResponseInfo]>,
-    /// Notifications (e.g. inform parents / carers).
-    pub notifications: Arc<[ResponseInfo]>,
-    /// Sanctions.
-    pub sanctions: Arc<[ResponseInfo]>,
+    pub incident: Option<Arc<IncidentRef>>,
+    /// Referrals, notifications and sanctions, in the table's column order
+    /// (in JSON, the fields `referrals`, `notifications` and `sanctions`).
+    #[serde(flatten)]
+    pub responses: Arc<Responses>,
     /// The escalation route, with the steps that apply.
     pub route: Option<RouteOutcome>,
     /// How the decision was reached, in plain English (empty when the query
@@ -778,13 +758,7 @@ impl Policy {
             ));
         }
 
-        let rule = RuleRef {
-            table: table_id,
-            row: row.id.clone(),
-            label: row.label.clone(),
-            column: cell.map(|c| c.roles_text.clone()),
-            line: cell.map_or(row.line, |c| c.line),
-        };
+        let rule = cell.map_or_else(|| row.rule.clone(), |c| c.rule.clone());
 
         let Some(cell) = cell else {
             if explain {
@@ -881,12 +855,12 @@ impl Policy {
             Capability::AllowedInSchool => device.presence_line,
             _ => device.network_line,
         };
-        let rule = RuleRef {
-            table: d.table.clone(),
-            row: self.data.capabilities.id(capability),
-            label: self.data.capabilities.label(capability),
-            column: Some(d.label.clone()),
-            line,
+        let index = Capability::ALL
+            .iter()
+            .position(|c| *c == capability)
+            .unwrap_or(0);
+        let Some(rule) = device.rules.get(index).cloned() else {
+            return self.unanswered(why, query);
         };
         let mut note = None;
         let outcome = match capability.access() {
@@ -986,13 +960,7 @@ impl Policy {
         let Some(info) = self.data.incidents.get(incident as usize) else {
             return self.unanswered(why, query);
         };
-        let rule = RuleRef {
-            table: info.summary.table.clone(),
-            row: info.summary.id.clone(),
-            label: info.summary.label.clone(),
-            column: None,
-            line: info.summary.line,
-        };
+        let rule = info.rule.clone();
         self.finish(
             Outcome {
                 verdict: Verdict::Denied,
@@ -1175,7 +1143,7 @@ impl Policy {
     fn finish(
         &self,
         outcome: Outcome,
-        rule: Option<RuleRef>,
+        rule: Option<Arc<RuleRef>>,
         incident: Option<IncidentId>,
         row_route: Option<u32>,
         mut why: Vec<String>,
@@ -1212,18 +1180,8 @@ impl Policy {
             rule,
             default: outcome.default,
             note: None,
-            incident: info.map(|i| IncidentRef {
-                table: i.summary.table.clone(),
-                id: i.summary.id.clone(),
-                label: i.summary.label.clone(),
-                line: i.summary.line,
-            }),
-            referrals: lists.unwrap_or(&self.data.no_responses).referrals.clone(),
-            notifications: lists
-                .unwrap_or(&self.data.no_responses)
-                .notifications
-                .clone(),
-            sanctions: lists.unwrap_or(&self.data.no_responses).sanctions.clone(),
+            incident: info.map(|i| i.reference.clone()),
+            responses: lists.unwrap_or(&self.data.no_responses).clone(),
             route,
             explanation: why,
         }
@@ -1232,7 +1190,7 @@ impl Policy {
     /// Selects a route's steps by the facts given.
     fn route_outcome(
         &self,
-        route: &crate::model::RouteInfo,
+        route: &Arc<RouteInfo>,
         query: &Query,
         why: &mut Vec<String>,
     ) -> RouteOutcome {
@@ -1300,10 +1258,7 @@ impl Policy {
             why.push(text);
         }
         RouteOutcome {
-            id: route.id.clone(),
-            label: route.label.clone(),
-            line: route.line,
-            steps: route.steps.clone(),
+            route: route.clone(),
             included,
             pending,
         }

@@ -42,7 +42,7 @@
 //! let d = policy.decide(&Query::action("pupil", "Use of mobile phones in lessons"))?;
 //! assert_eq!(d.verdict, Verdict::Denied);
 //! assert_eq!(d.incident.unwrap().id.as_ref(), "mobile-phone");
-//! assert_eq!(d.referrals[0].label.as_ref(), "Refer to Headteacher");
+//! assert_eq!(d.responses.referrals[0].label.as_ref(), "Refer to Headteacher");
 //! // Every decision cites the line that decided, and says why.
 //! assert_eq!(d.rule.unwrap().line, 14);
 //! assert!(!d.explanation.is_empty());
@@ -139,8 +139,7 @@ mod timetable;
 
 pub use check::{CheckOptions, Checked, check, check_bytes};
 pub use eval::{
-    Condition, ConditionKind, Decision, IncidentRef, Query, QueryError, RouteOutcome, RuleRef,
-    StepOutcome, Verdict,
+    Condition, ConditionKind, Decision, Query, QueryError, RouteOutcome, StepOutcome, Verdict,
 };
 pub use load::LoadError;
 pub use model::*;

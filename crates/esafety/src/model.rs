@@ -26,6 +26,58 @@ pub(crate) type RouteId = u32;
 /// "No cell" in the answer matrix.
 pub(crate) const NO_CELL: CellId = CellId::MAX;
 
+/// A fast hasher for the policy's own names (as in FxHash). These maps are
+/// keyed by names from the policy file and only looked up with a question's
+/// names, so there is no flood of chosen keys to defend against, and the
+/// look-up is on every decision's path.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &byte in chunks.remainder() {
+            self.add(u64::from(byte));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// The four base roles every policy has (a contract with callers).
 pub const BASE_ROLES: [&str; 4] = ["staff", "pupil", "visitor", "parent"];
 
@@ -181,6 +233,63 @@ pub struct ResponseInfo {
 /// The kinds of rule table.
 pub use crate::ast::TableKind;
 
+/// The rule (table row and cell) that produced a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRef {
+    /// The table's id.
+    pub table: Arc<str>,
+    /// The row's id (for devices, the capability's id).
+    pub row: Arc<str>,
+    /// The row's label, verbatim.
+    pub label: Arc<str>,
+    /// The cell's column: the roles it names, or the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<Arc<str>>,
+    /// The source line of the cell that answered (the row's line when no
+    /// cell did).
+    pub line: u32,
+}
+
+/// The incident a decision is about or leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentRef {
+    /// The incidents table's id.
+    pub table: Arc<str>,
+    /// The incident's id.
+    pub id: Arc<str>,
+    /// Its label, verbatim.
+    pub label: Arc<str>,
+    /// Its line.
+    pub line: u32,
+}
+
+/// What follows an incident: referrals, notifications and sanctions, each in
+/// the table's column order.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Responses {
+    /// Referrals (to a role or contact).
+    pub referrals: Vec<ResponseInfo>,
+    /// Notifications (e.g. inform parents / carers).
+    pub notifications: Vec<ResponseInfo>,
+    /// Sanctions.
+    pub sanctions: Vec<ResponseInfo>,
+}
+
+impl Responses {
+    /// All of them, referrals first.
+    pub fn iter(&self) -> impl Iterator<Item = &ResponseInfo> {
+        self.referrals
+            .iter()
+            .chain(&self.notifications)
+            .chain(&self.sanctions)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.referrals.is_empty() && self.notifications.is_empty() && self.sanctions.is_empty()
+    }
+}
+
 /// A rule table, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableInfo {
@@ -240,6 +349,8 @@ impl CellAnswer {
 
 #[derive(Debug, Clone)]
 pub(crate) struct CellInfo {
+    /// What a decision this cell makes cites, shared by all of them.
+    pub(crate) rule: Arc<RuleRef>,
     pub(crate) answer: CellAnswer,
     /// The answer's words, e.g. "allowed at certain times".
     pub(crate) words: &'static str,
@@ -264,12 +375,12 @@ pub(crate) struct BreachEntry {
 /// entries' labels when found.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex<T> {
-    ids: HashMap<Arc<str>, T>,
+    ids: FxMap<Arc<str>, T>,
     /// Label hash to the one entry with it.
-    labels: HashMap<u64, T>,
+    labels: FxMap<u64, T>,
     /// Label hashes that several entries share (a shared label, or a hash
     /// collision), with all of them.
-    shared: HashMap<u64, Vec<T>>,
+    shared: FxMap<u64, Vec<T>>,
 }
 
 /// What a label finds.
@@ -320,6 +431,8 @@ impl<T: Copy> NameIndex<T> {
 
 #[derive(Debug, Clone)]
 pub(crate) struct RowInfo {
+    /// What a decision cites when no cell of the row answers.
+    pub(crate) rule: Arc<RuleRef>,
     pub(crate) table: u32,
     pub(crate) id: Arc<str>,
     pub(crate) label: Arc<str>,
@@ -421,6 +534,9 @@ pub(crate) struct DeviceInfo {
     pub(crate) network: NetworkAccess,
     pub(crate) network_line: u32,
     pub(crate) breaches: Box<[BreachEntry]>,
+    /// What a decision cites for each capability, in `Capability::ALL` order
+    /// (filled in when the policy is compiled).
+    pub(crate) rules: Vec<Arc<RuleRef>>,
 }
 
 /// An incident, for listing.
@@ -438,27 +554,22 @@ pub struct IncidentSummary {
     pub line: u32,
 }
 
-/// The lists of responses an incident brings.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ResponseLists {
-    pub(crate) referrals: Arc<[ResponseInfo]>,
-    pub(crate) notifications: Arc<[ResponseInfo]>,
-    pub(crate) sanctions: Arc<[ResponseInfo]>,
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct Escalation {
     pub(crate) after: u32,
     pub(crate) repeat: IncidentId,
-    /// The incident's own responses followed by the repeat incident's.
-    pub(crate) lists: ResponseLists,
+    /// The incident's own responses and the repeat incident's.
+    pub(crate) lists: Arc<Responses>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct IncidentInfo {
     pub(crate) summary: IncidentSummary,
+    /// What decisions cite, shared by all of them.
+    pub(crate) reference: Arc<IncidentRef>,
+    pub(crate) rule: Arc<RuleRef>,
     pub(crate) table_index: u32,
-    pub(crate) lists: ResponseLists,
+    pub(crate) lists: Arc<Responses>,
     pub(crate) route: Option<RouteId>,
     pub(crate) escalation: Option<Escalation>,
 }
@@ -546,7 +657,7 @@ pub(crate) struct PolicyData {
     pub(crate) school: SchoolInfo,
     /// Every role; the last is the hidden root `everyone`.
     pub(crate) roles: Vec<RoleInfo>,
-    pub(crate) role_index: HashMap<Box<str>, RoleId>,
+    pub(crate) role_index: FxMap<Box<str>, RoleId>,
     pub(crate) timetable: CompiledTimetable,
     pub(crate) facts: Vec<FactInfo>,
     pub(crate) contacts: Vec<ContactInfo>,
@@ -560,51 +671,13 @@ pub(crate) struct PolicyData {
     pub(crate) device_index: NameIndex<u32>,
     pub(crate) incident_tables: Vec<IncidentTableInfo>,
     pub(crate) incidents: Vec<IncidentInfo>,
-    pub(crate) incident_index: HashMap<Box<str>, Vec<IncidentId>>,
-    pub(crate) incident_labels: HashMap<String, Vec<IncidentId>>,
-    pub(crate) routes: Vec<RouteInfo>,
+    pub(crate) incident_index: FxMap<Box<str>, Vec<IncidentId>>,
+    pub(crate) incident_labels: FxMap<String, Vec<IncidentId>>,
+    pub(crate) routes: Vec<Arc<RouteInfo>>,
     pub(crate) warnings: Vec<Diagnostic>,
     /// Empty response lists, shared by every decision that has none, so that
     /// deciding does not allocate.
-    pub(crate) no_responses: ResponseLists,
-    /// The capabilities' ids and labels, shared likewise.
-    pub(crate) capabilities: CapabilityNames,
-}
-
-/// Shared copies of each capability's id and label.
-#[derive(Debug, Clone)]
-pub(crate) struct CapabilityNames {
-    ids: [Arc<str>; 4],
-    labels: [Arc<str>; 4],
-}
-
-impl Default for CapabilityNames {
-    fn default() -> Self {
-        CapabilityNames {
-            ids: Capability::ALL.map(|c| Arc::from(c.id())),
-            labels: Capability::ALL.map(|c| Arc::from(c.label())),
-        }
-    }
-}
-
-impl CapabilityNames {
-    fn index(c: Capability) -> usize {
-        Capability::ALL.iter().position(|x| *x == c).unwrap_or(0)
-    }
-
-    pub(crate) fn id(&self, c: Capability) -> Arc<str> {
-        self.ids
-            .get(Self::index(c))
-            .cloned()
-            .unwrap_or_else(|| Arc::from(c.id()))
-    }
-
-    pub(crate) fn label(&self, c: Capability) -> Arc<str> {
-        self.labels
-            .get(Self::index(c))
-            .cloned()
-            .unwrap_or_else(|| Arc::from(c.label()))
-    }
+    pub(crate) no_responses: Arc<Responses>,
 }
 
 /// A checked, compiled policy, ready to answer questions.
@@ -667,7 +740,7 @@ impl Policy {
     }
 
     /// The escalation routes.
-    pub fn routes(&self) -> &[RouteInfo] {
+    pub fn routes(&self) -> &[Arc<RouteInfo>] {
         &self.data.routes
     }
 

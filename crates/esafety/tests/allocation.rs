@@ -76,7 +76,7 @@ fn deciding_without_an_explanation_does_not_allocate() {
     let mut verdicts = 0;
     for (policy, query) in &queries {
         let decision = policy.decide(query).unwrap();
-        verdicts += decision.referrals.len() + usize::from(decision.route.is_some());
+        verdicts += decision.responses.referrals.len() + usize::from(decision.route.is_some());
         drop(decision);
     }
     let after = dhat::HeapStats::get();

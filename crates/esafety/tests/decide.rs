@@ -94,7 +94,7 @@ incidents pupil-incidents \"Pupil incidents\" for pupil
     let d = ask(&p, Query::action("year-5", "blogs"));
     assert_eq!((d.verdict, d.default), (Verdict::Denied, false));
     assert_eq!(d.incident.unwrap().id.as_ref(), "i");
-    assert_eq!(d.sanctions[0].label.as_ref(), "Warning");
+    assert_eq!(d.responses.sanctions[0].label.as_ref(), "Warning");
     // A denial with no breach link brings no incident.
     assert!(ask(&p, Query::action("pupil", "vlogs")).incident.is_none());
 }
@@ -251,26 +251,25 @@ fn breaches_bring_their_incident_in_column_order() {
     assert_eq!(d.verdict, Verdict::Illegal);
     assert_eq!(d.incident.unwrap().id.as_ref(), "illegal");
     // Listed "police, head"; the table's columns put head first.
-    let ids: Vec<&str> = d.referrals.iter().map(|r| r.id.as_ref()).collect();
+    let ids: Vec<&str> = d
+        .responses
+        .referrals
+        .iter()
+        .map(|r| r.id.as_ref())
+        .collect();
     assert_eq!(ids, ["head", "police"]);
-    assert_eq!(d.referrals[1].to[0].phone.as_deref(), Some("101"));
+    assert_eq!(d.responses.referrals[1].to[0].phone.as_deref(), Some("101"));
     // A visitor has no incidents table, but the row's route still applies.
     let d = ask(&p, Query::action("visitor", "abuse"));
     assert!(d.incident.is_none());
-    assert_eq!(d.route.unwrap().id.as_ref(), "illegal");
+    assert_eq!(d.route.unwrap().id(), "illegal");
 }
 
 #[test]
 fn repeat_offences_escalate_from_the_threshold() {
     let p = policy(INCIDENTS);
     let ids = |d: &Decision| {
-        let mut v: Vec<String> = d
-            .referrals
-            .iter()
-            .chain(d.notifications.iter())
-            .chain(d.sanctions.iter())
-            .map(|r| r.id.to_string())
-            .collect();
+        let mut v: Vec<String> = d.responses.iter().map(|r| r.id.to_string()).collect();
         v.sort();
         v
     };

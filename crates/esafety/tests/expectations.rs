@@ -58,13 +58,7 @@ fn verdict_text(d: &Decision) -> String {
 }
 
 fn responses_text(d: &Decision) -> String {
-    let ids: Vec<&str> = d
-        .referrals
-        .iter()
-        .chain(d.notifications.iter())
-        .chain(d.sanctions.iter())
-        .map(|r| &*r.id)
-        .collect();
+    let ids: Vec<&str> = d.responses.iter().map(|r| &*r.id).collect();
     if ids.is_empty() {
         "-".to_owned()
     } else {
@@ -78,13 +72,13 @@ fn route_text(d: &Decision, expected: &str) -> String {
         return "-".to_owned();
     };
     if !expected.contains(':') {
-        return route.id.to_string();
+        return route.id().to_owned();
     }
     let steps: Vec<String> = route
         .steps()
         .map(|s| format!("{}{}", s.step.number, if s.pending { "p" } else { "" }))
         .collect();
-    format!("{}:{}", route.id, steps.join(","))
+    format!("{}:{}", route.id(), steps.join(","))
 }
 
 fn run(school: &str) -> usize {

@@ -378,7 +378,7 @@ proptest! {
                 (Ok(a), Ok(b)) => {
                     prop_assert_eq!(a.verdict, b.verdict);
                     prop_assert_eq!(&a.rule, &b.rule);
-                    prop_assert_eq!(&a.referrals, &b.referrals);
+                    prop_assert_eq!(&a.responses, &b.responses);
                     prop_assert!(b.explanation.is_empty());
                     prop_assert!(!a.explanation.is_empty() || a.verdict == esafety::Verdict::Denied);
                 }

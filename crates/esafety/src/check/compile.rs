@@ -1,36 +1,35 @@
 //! Compiling a checked policy: dense ids, the (row, role) answer matrix and
 //! the precomputed response lists, so that a question costs a few look-ups.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Checker;
 use super::incidents::ResponseClass;
 use crate::model::{
-    CellId, CellInfo, Escalation, IncidentId, IncidentInfo, IncidentSummary, IncidentTableInfo,
-    NO_CELL, NameIndex, PolicyData, ResponseInfo, ResponseLists, RoleId, RowId, RowInfo,
-    SchoolInfo,
+    Capability, CellId, CellInfo, Escalation, FxMap, IncidentId, IncidentInfo, IncidentRef,
+    IncidentSummary, IncidentTableInfo, NO_CELL, NameIndex, PolicyData, ResponseInfo, Responses,
+    RoleId, RowId, RowInfo, RuleRef, SchoolInfo,
 };
 use crate::suggest::normalize_label;
 
-fn lists(responses: &[(ResponseInfo, ResponseClass)]) -> ResponseLists {
-    let pick = |class: ResponseClass| -> Arc<[ResponseInfo]> {
+fn lists(responses: &[(ResponseInfo, ResponseClass)]) -> Arc<Responses> {
+    let pick = |class: ResponseClass| -> Vec<ResponseInfo> {
         responses
             .iter()
             .filter(|(_, c)| *c == class)
             .map(|(r, _)| r.clone())
             .collect()
     };
-    ResponseLists {
+    Arc::new(Responses {
         referrals: pick(ResponseClass::Referral),
         notifications: pick(ResponseClass::Notification),
         sanctions: pick(ResponseClass::Sanction),
-    }
+    })
 }
 
 pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     let role_count = c.roles.len();
-    let role_index: HashMap<Box<str>, RoleId> = c
+    let role_index: FxMap<Box<str>, RoleId> = c
         .role_defs
         .map
         .iter()
@@ -50,9 +49,29 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     let mut matrix: Vec<CellId> = vec![NO_CELL; drafts.len() * role_count];
     let mut direct: Vec<CellId> = vec![NO_CELL; role_count];
     let mut touched: Vec<usize> = Vec::new();
+    let table_ids: Vec<Arc<str>> = c.tables.tables.iter().map(|t| t.id.clone()).collect();
     for (r, draft) in drafts.into_iter().enumerate() {
         touched.clear();
-        for cell in draft.cells {
+        let table_id = table_ids
+            .get(draft.table as usize)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""));
+        let rule = |column: Option<Arc<str>>, line: u32| {
+            Arc::new(RuleRef {
+                table: table_id.clone(),
+                row: draft.id.clone(),
+                label: draft.label.clone(),
+                column,
+                line,
+            })
+        };
+        let row_rule = rule(None, draft.line);
+        let cell_rules: Vec<Arc<RuleRef>> = draft
+            .cells
+            .iter()
+            .map(|c| rule(Some(c.roles_text.clone()), c.line))
+            .collect();
+        for (cell, cell_rule) in draft.cells.into_iter().zip(cell_rules) {
             let id = CellId::try_from(cells.len()).unwrap_or(NO_CELL);
             for &role in cell.roles.iter() {
                 let slot = usize::from(role);
@@ -70,6 +89,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                 }
             }
             cells.push(CellInfo {
+                rule: cell_rule,
                 answer: cell.answer,
                 words: cell.words,
                 condition: cell.condition,
@@ -97,6 +117,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             RowId::try_from(r).unwrap_or(RowId::MAX),
         );
         rows.push(RowInfo {
+            rule: row_rule,
             table: draft.table,
             id: draft.id,
             label: draft.label,
@@ -107,7 +128,25 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     }
 
     // Devices.
-    let devices = std::mem::take(&mut c.tables.devices);
+    let mut devices = std::mem::take(&mut c.tables.devices);
+    for d in &mut devices {
+        d.rules = Capability::ALL
+            .iter()
+            .map(|cap| {
+                Arc::new(RuleRef {
+                    table: d.summary.table.clone(),
+                    row: Arc::from(cap.id()),
+                    label: Arc::from(cap.label()),
+                    column: Some(d.summary.label.clone()),
+                    line: if *cap == Capability::AllowedInSchool {
+                        d.presence_line
+                    } else {
+                        d.network_line
+                    },
+                })
+            })
+            .collect();
+    }
     let mut device_index: NameIndex<u32> = NameIndex::default();
     for (i, d) in devices.iter().enumerate() {
         device_index.insert(
@@ -132,7 +171,21 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         .iter()
         .map(|i| {
             let table = c.incidents.tables.get(i.table);
+            let table_id = table.map(|t| t.id.clone()).unwrap_or_else(|| Arc::from(""));
             IncidentInfo {
+                reference: Arc::new(IncidentRef {
+                    table: table_id.clone(),
+                    id: i.id.clone(),
+                    label: i.label.clone(),
+                    line: i.span.line,
+                }),
+                rule: Arc::new(RuleRef {
+                    table: table_id,
+                    row: i.id.clone(),
+                    label: i.label.clone(),
+                    column: None,
+                    line: i.span.line,
+                }),
                 summary: IncidentSummary {
                     table: table.map(|t| t.id.clone()).unwrap_or_else(|| Arc::from("")),
                     id: i.id.clone(),
@@ -182,8 +235,8 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             }
         }
     }
-    let mut incident_index: HashMap<Box<str>, Vec<IncidentId>> = HashMap::new();
-    let mut incident_labels: HashMap<String, Vec<IncidentId>> = HashMap::new();
+    let mut incident_index: FxMap<Box<str>, Vec<IncidentId>> = FxMap::default();
+    let mut incident_labels: FxMap<String, Vec<IncidentId>> = FxMap::default();
     for (i, incident) in incidents.iter().enumerate() {
         let id = IncidentId::try_from(i).unwrap_or(IncidentId::MAX);
         incident_index
@@ -221,9 +274,8 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         incidents,
         incident_index,
         incident_labels,
-        routes: c.routes,
+        routes: c.routes.into_iter().map(Arc::new).collect(),
         warnings: Vec::new(),
-        no_responses: ResponseLists::default(),
-        capabilities: Default::default(),
+        no_responses: Arc::default(),
     }
 }

@@ -638,6 +638,7 @@ impl Checker<'_, '_> {
                     network: NetworkAccess::Blank,
                     network_line: device.span.line,
                     breaches: Box::default(),
+                    rules: Vec::new(),
                 };
                 let mut presence_span: Option<Span> = None;
                 let mut network_span: Option<Span> = None;
