@@ -68,7 +68,9 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
 
     struct Checked {
         path: String,
-        text: String,
+        /// The file as read; rendered through a lossy view, which borrows
+        /// when the file is valid UTF-8 (diagnostics point into it).
+        bytes: Vec<u8>,
         diagnostics: Vec<esafety::diagnostic::Diagnostic>,
     }
     let mut checked = Vec::new();
@@ -81,7 +83,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         let result = check_bytes(&name, &bytes, &options);
         checked.push(Checked {
             path: name,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
             diagnostics: result.diagnostics,
         });
     }
@@ -95,7 +97,14 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     match args.format {
         Format::Human => {
             for c in &checked {
-                print!("{}", render::human(&c.diagnostics, &c.text, output.color));
+                print!(
+                    "{}",
+                    render::human(
+                        &c.diagnostics,
+                        &String::from_utf8_lossy(&c.bytes),
+                        output.color
+                    )
+                );
             }
             println!(
                 "checked {} file{}: {} error{}, {} warning{}",

@@ -44,14 +44,15 @@ impl Span {
 /// Maps byte offsets to lines and columns for one source text.
 #[derive(Debug, Clone)]
 pub(crate) struct LineIndex {
-    /// Byte offset at which each line starts.
-    starts: Vec<usize>,
+    /// Byte offset at which each line starts (u32 like spans: a large
+    /// policy has hundreds of thousands of lines).
+    starts: Vec<u32>,
 }
 
 impl LineIndex {
     pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(text.match_indices('\n').map(|(i, _)| to_u32(i + 1)));
         LineIndex { starts }
     }
 
@@ -59,11 +60,11 @@ impl LineIndex {
     /// end, or inside a multi-byte character, are clamped.
     pub(crate) fn locate(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
-        let line = match self.starts.binary_search(&offset) {
+        let line = match self.starts.binary_search(&to_u32(offset)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let line_start = self.starts.get(line).copied().unwrap_or(0);
+        let line_start = self.starts.get(line).map_or(0, |&s| s as usize);
         let column = text
             .get(line_start..offset)
             .map(|s| s.chars().count())
@@ -84,12 +85,11 @@ impl LineIndex {
     /// The byte range of a 1-based line, without its line break.
     pub(crate) fn line_range(&self, text: &str, line: u32) -> std::ops::Range<usize> {
         let index = (line as usize).saturating_sub(1);
-        let start = self.starts.get(index).copied().unwrap_or(text.len());
+        let start = self.starts.get(index).map_or(text.len(), |&s| s as usize);
         let mut end = self
             .starts
             .get(index + 1)
-            .map(|next| next.saturating_sub(1))
-            .unwrap_or(text.len());
+            .map_or(text.len(), |&next| (next as usize).saturating_sub(1));
         if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;
         }

@@ -123,8 +123,7 @@ pub(crate) fn check_file(
     reporter: &mut Reporter<'_>,
 ) -> Option<crate::model::PolicyData> {
     let mut checker = Checker::new(path, options, reporter);
-    checker.run(&file);
-    drop(file);
+    checker.run(file);
     checker.finish()
 }
 
@@ -233,8 +232,8 @@ impl<'c, 'r> Checker<'c, 'r> {
         }
     }
 
-    fn run(&mut self, file: &PolicyFile) {
-        let sections = &file.sections;
+    fn run(&mut self, mut file: PolicyFile) {
+        let sections = &mut file.sections;
         // Definitions that others refer to come first, whatever the order in
         // the file: a row may link to an incident defined further down.
         self.check_school(sections);
@@ -244,6 +243,7 @@ impl<'c, 'r> Checker<'c, 'r> {
         self.declare_routes(sections);
         self.check_incidents(sections);
         self.check_routes(sections);
+        // Tables last but devices: it frees each row's tree as it goes.
         self.check_tables(sections);
         self.check_devices(sections);
         self.check_links();

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use super::incidents::NotFound;
 use super::{Checker, Defs};
 use crate::ast::{
-    AnswerKind, Breach, DeviceItem, NetworkAccess, Presence, RoleList, RowItem, Section, TableKind,
-    WindowKind,
+    AnswerKind, Breach, DeviceItem, NetworkAccess, Presence, RoleList, RowItem, Section, TableItem,
+    TableKind, WindowKind,
 };
 use crate::diagnostic::Code;
 use crate::model::{
@@ -20,7 +20,7 @@ use crate::timetable::WindowMask;
 
 #[derive(Debug, Clone)]
 pub(super) struct CellDraft {
-    pub(super) roles: Box<[RoleId]>,
+    pub(super) roles: Arc<[RoleId]>,
     pub(super) answer: CellAnswer,
     pub(super) words: &'static str,
     pub(super) condition: Option<Arc<str>>,
@@ -52,6 +52,8 @@ pub(crate) struct TableState {
     texts: HashMap<Box<str>, Arc<str>>,
     /// Compiled windows, by the text that names them.
     windows: HashMap<Box<str>, Arc<WindowMask>>,
+    /// Sets of roles many cells share (a column's roles), stored once.
+    role_sets: HashMap<Box<[RoleId]>, Arc<[RoleId]>>,
 }
 
 impl Default for TableState {
@@ -64,6 +66,7 @@ impl Default for TableState {
             device_defs: Defs::new("device"),
             texts: HashMap::new(),
             windows: HashMap::new(),
+            role_sets: HashMap::new(),
         }
     }
 }
@@ -76,6 +79,16 @@ impl TableState {
         }
         let shared: Arc<str> = Arc::from(text);
         self.texts.insert(Box::from(text), shared.clone());
+        shared
+    }
+
+    /// The shared copy of a set of roles.
+    fn intern_roles(&mut self, roles: &[RoleId]) -> Arc<[RoleId]> {
+        if let Some(shared) = self.role_sets.get(roles) {
+            return shared.clone();
+        }
+        let shared: Arc<[RoleId]> = Arc::from(roles);
+        self.role_sets.insert(Box::from(roles), shared.clone());
         shared
     }
 }
@@ -215,7 +228,9 @@ impl Checker<'_, '_> {
         false
     }
 
-    pub(super) fn check_tables(&mut self, sections: &[Section]) {
+    /// Checks every rule table. Each row's tree is dropped once its draft is
+    /// made, so a large policy never holds both in full.
+    pub(super) fn check_tables(&mut self, sections: &mut [Section]) {
         for section in sections {
             let Section::Table(table) = section else {
                 continue;
@@ -281,7 +296,10 @@ impl Checker<'_, '_> {
             // error, so that one mistake is not also a blank column.
             let mut answered: Vec<(RoleId, CellAnswer, Span)> = Vec::new();
             let mut covered: Vec<RoleId> = Vec::new();
-            for row in table.rows() {
+            for item in std::mem::take(&mut table.items) {
+                let TableItem::Row(row) = item else {
+                    continue;
+                };
                 self.require_label(&row.label, "row");
                 let row_index = u32::try_from(self.tables.rows.len()).unwrap_or(u32::MAX);
                 let Some(id) = Self::define_shared(
@@ -328,7 +346,12 @@ impl Checker<'_, '_> {
                     label: Arc::from(row.label.text.as_str()),
                     label_hash,
                     line: row.span.line,
-                    cells: Vec::new(),
+                    cells: Vec::with_capacity(
+                        row.items
+                            .iter()
+                            .filter(|i| matches!(i, RowItem::Cell(_)))
+                            .count(),
+                    ),
                     breaches: Vec::new(),
                     route: None,
                 };
@@ -396,7 +419,7 @@ impl Checker<'_, '_> {
                                 other => self.tables.intern(&role_list_text(other)),
                             };
                             draft.cells.push(CellDraft {
-                                roles: roles.into_boxed_slice(),
+                                roles: self.tables.intern_roles(&roles),
                                 words: cell.answer.kind.words(),
                                 answer,
                                 condition,
