@@ -7,15 +7,20 @@
 //!
 //! Names are not resolved here; that is the checker's job.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::span::Span;
 
 /// A name written in the policy, such as `year-5` or `phones-in-lessons`.
+///
+/// The text is shared: the parser stores each distinct name once, however
+/// many cells name it, and the compiled policy keeps the same copy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Name {
     /// The name as written.
-    pub text: String,
+    pub text: Arc<str>,
     /// Where it was written.
     pub span: Span,
 }
@@ -23,8 +28,9 @@ pub struct Name {
 /// A quoted label, unescaped, kept verbatim from the source document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Text {
-    /// The label without its quotes, with `\"` and `\\` unescaped.
-    pub text: String,
+    /// The label without its quotes, with `\"` and `\\` unescaped. Shared
+    /// with the compiled policy, which keeps labels verbatim.
+    pub text: Arc<str>,
     /// Where it was written, quotes included.
     pub span: Span,
 }

@@ -392,8 +392,13 @@ pub(crate) enum LabelMatch<T> {
 
 impl<T: Copy> NameIndex<T> {
     pub(crate) fn insert(&mut self, id: Arc<str>, label: &str, value: T) {
+        self.insert_hashed(id, crate::suggest::label_hash(label), value);
+    }
+
+    /// [`Self::insert`] with the label's hash already computed
+    /// ([`crate::suggest::label_hash`]).
+    pub(crate) fn insert_hashed(&mut self, id: Arc<str>, hash: u64, value: T) {
         self.ids.insert(id, value);
-        let hash = crate::suggest::label_hash(label);
         if let Some(many) = self.shared.get_mut(&hash) {
             many.push(value);
         } else if let Some(first) = self.labels.remove(&hash) {

@@ -66,12 +66,8 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             })
         };
         let row_rule = rule(None, draft.line);
-        let cell_rules: Vec<Arc<RuleRef>> = draft
-            .cells
-            .iter()
-            .map(|c| rule(Some(c.roles_text.clone()), c.line))
-            .collect();
-        for (cell, cell_rule) in draft.cells.into_iter().zip(cell_rules) {
+        for cell in draft.cells {
+            let cell_rule = rule(Some(cell.roles_text.clone()), cell.line);
             let id = CellId::try_from(cells.len()).unwrap_or(NO_CELL);
             for &role in cell.roles.iter() {
                 let slot = usize::from(role);
@@ -111,9 +107,9 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                 *d = NO_CELL;
             }
         }
-        row_index.insert(
+        row_index.insert_hashed(
             draft.id.clone(),
-            &draft.label,
+            draft.label_hash,
             RowId::try_from(r).unwrap_or(RowId::MAX),
         );
         rows.push(RowInfo {

@@ -26,7 +26,7 @@ pub(super) struct IncidentTableDraft {
     pub(super) id: Arc<str>,
     pub(super) roles: Vec<RoleId>,
     /// The response columns, in the table's order.
-    pub(super) responses: IndexMap<String, (ResponseInfo, ResponseClass)>,
+    pub(super) responses: IndexMap<Arc<str>, (ResponseInfo, ResponseClass)>,
     /// The incident whose responses repeat offences add, and after how many.
     pub(super) repeat: Option<(usize, u32)>,
 }
@@ -63,33 +63,46 @@ pub(super) enum NotFound {
 impl Checker<'_, '_> {
     pub(super) fn ancestors_of(&self, role: RoleId) -> Vec<RoleId> {
         let mut out = Vec::new();
-        let mut current = Some(role);
-        while let Some(c) = current {
-            if out.contains(&c) || out.len() > self.roles.len() {
+        for c in self.ancestors(role) {
+            if out.contains(&c) {
                 break;
             }
             out.push(c);
-            current = self.roles.get(usize::from(c)).and_then(|r| r.parent_id);
         }
         out
+    }
+
+    /// `role` and the groups above it, most specific first, without
+    /// allocating. Bounded by the number of roles, so that a cycle (reported
+    /// when roles are checked) cannot loop forever.
+    pub(super) fn ancestors(&self, role: RoleId) -> impl Iterator<Item = RoleId> + '_ {
+        let mut current = Some(role);
+        let mut left = self.roles.len() + 1;
+        std::iter::from_fn(move || {
+            left = left.checked_sub(1)?;
+            let c = current?;
+            current = self.roles.get(usize::from(c)).and_then(|r| r.parent_id);
+            Some(c)
+        })
     }
 
     /// The incident with this id in the most specific incidents table that
     /// covers `role`.
     pub(super) fn find_incident(&self, role: RoleId, id: &str) -> Result<usize, NotFound> {
-        let candidates: Vec<usize> = self
+        // Called for every breach line: walks the (few) incidents rather
+        // than collecting them.
+        let candidates = self
             .incidents
             .incidents
             .iter()
             .enumerate()
-            .filter(|(_, i)| &*i.id == id)
-            .map(|(n, _)| n)
-            .collect();
-        if candidates.is_empty() {
+            .filter(move |(_, i)| &*i.id == id)
+            .map(|(n, _)| n);
+        if candidates.clone().next().is_none() {
             return Err(NotFound::Unknown);
         }
-        for ancestor in self.ancestors_of(role) {
-            for &c in &candidates {
+        for ancestor in self.ancestors(role) {
+            for c in candidates.clone() {
                 let table = self.incidents.incidents.get(c).map(|i| i.table);
                 let covers = table
                     .and_then(|t| self.incidents.tables.get(t))
@@ -100,8 +113,7 @@ impl Checker<'_, '_> {
             }
         }
         let tables = candidates
-            .iter()
-            .filter_map(|&c| self.incidents.incidents.get(c))
+            .filter_map(|c| self.incidents.incidents.get(c))
             .filter_map(|i| self.incidents.tables.get(i.table))
             .map(|t| t.id.clone())
             .collect();
@@ -125,8 +137,8 @@ impl Checker<'_, '_> {
             }
             self.require_label(&route.label, "route");
             self.routes.push(RouteInfo {
-                id: Arc::from(route.id.text.as_str()),
-                label: Arc::from(route.label.text.as_str()),
+                id: route.id.text.clone(),
+                label: route.label.text.clone(),
                 line: route.span.line,
                 steps: Arc::from(Vec::new()),
             });
@@ -166,7 +178,7 @@ impl Checker<'_, '_> {
             let Some(&id) = self
                 .route_defs
                 .map
-                .get(route.id.text.as_str())
+                .get(&*route.id.text)
                 .filter(|d| d.span == route.id.span)
                 .map(|d| &d.value)
             else {
@@ -209,7 +221,7 @@ impl Checker<'_, '_> {
                     let mut facts = Vec::new();
                     for f in &c.facts {
                         if self.fact_defs.get(&f.text).is_some() {
-                            facts.push(Arc::from(f.text.as_str()));
+                            facts.push(f.text.clone());
                         } else {
                             let names: Vec<String> =
                                 self.fact_defs.names().map(str::to_owned).collect();
@@ -224,7 +236,7 @@ impl Checker<'_, '_> {
                     }
                     let word = if c.negated { "unless" } else { "if" };
                     let joiner = if ors { " or " } else { " and " };
-                    let names: Vec<&str> = c.facts.iter().map(|f| f.text.as_str()).collect();
+                    let names: Vec<&str> = c.facts.iter().map(|f| &*f.text).collect();
                     condition_text =
                         Some(Arc::from(format!("{word} {}", names.join(joiner)).as_str()));
                     test = Some(StepTest {
@@ -235,7 +247,7 @@ impl Checker<'_, '_> {
                 }
                 steps.push(StepInfo {
                     number: u32::try_from(n + 1).unwrap_or(u32::MAX),
-                    text: Arc::from(step.text.text.as_str()),
+                    text: step.text.text.clone(),
                     refer: Arc::from(refer),
                     notify: Arc::from(notify),
                     condition: condition_text,
@@ -267,17 +279,17 @@ impl Checker<'_, '_> {
             let roles = self.resolve_roles(&table.roles, None);
             let table_index = self.incidents.tables.len();
             let mut draft = IncidentTableDraft {
-                id: Arc::from(table.id.text.as_str()),
+                id: table.id.text.clone(),
                 roles,
                 responses: IndexMap::new(),
                 repeat: None,
             };
 
             // Response columns first: incidents may list any of them.
-            let mut response_spans: HashMap<String, Span> = HashMap::new();
+            let mut response_spans: HashMap<Arc<str>, Span> = HashMap::new();
             for response in table.responses() {
                 self.require_label(&response.label, "response");
-                if let Some(first) = response_spans.get(&response.id.text) {
+                if let Some(first) = response_spans.get(&*response.id.text) {
                     self.r
                         .report(
                             Code::DuplicateDefinition,
@@ -299,8 +311,8 @@ impl Checker<'_, '_> {
                     ResponseKind::Sanction => (Vec::new(), ResponseClass::Sanction),
                 };
                 let info = ResponseInfo {
-                    id: Arc::from(response.id.text.as_str()),
-                    label: Arc::from(response.label.text.as_str()),
+                    id: response.id.text.clone(),
+                    label: response.label.text.clone(),
                     to: Arc::from(to),
                 };
                 draft
@@ -308,11 +320,11 @@ impl Checker<'_, '_> {
                     .insert(response.id.text.clone(), (info, class));
             }
 
-            let mut incident_spans: HashMap<String, Span> = HashMap::new();
+            let mut incident_spans: HashMap<Arc<str>, Span> = HashMap::new();
             let mut repeat_span: Option<Span> = None;
             for incident in table.incidents() {
                 self.require_label(&incident.label, "incident");
-                if let Some(first) = incident_spans.get(&incident.id.text) {
+                if let Some(first) = incident_spans.get(&*incident.id.text) {
                     self.r
                         .report(
                             Code::DuplicateDefinition,
@@ -331,7 +343,7 @@ impl Checker<'_, '_> {
                 // The same id in another table for overlapping roles would
                 // make breaches and questions ambiguous.
                 let clash = self.incidents.incidents.iter().find(|other| {
-                    &*other.id == incident.id.text.as_str()
+                    other.id == incident.id.text
                         && self
                             .incidents
                             .tables
@@ -359,7 +371,7 @@ impl Checker<'_, '_> {
                     match item {
                         IncidentItem::Responses(line) => {
                             for name in &line.responses {
-                                match draft.responses.get(&name.text) {
+                                match draft.responses.get(&*name.text) {
                                     Some(r) => {
                                         if !responses.iter().any(|(x, _)| x.id == r.0.id) {
                                             responses.push(r.clone());
@@ -367,13 +379,13 @@ impl Checker<'_, '_> {
                                     }
                                     None => {
                                         unknown_response = true;
-                                        let names: Vec<String> =
+                                        let names: Vec<Arc<str>> =
                                             draft.responses.keys().cloned().collect();
                                         Self::unknown(
                                             self.r,
                                             "response",
                                             name,
-                                            names.iter().map(String::as_str),
+                                            names.iter().map(|n| &**n),
                                             "List the response columns of this table, defined with `response <id> \"<heading>\" …` above the incidents.",
                                         );
                                     }
@@ -420,8 +432,8 @@ impl Checker<'_, '_> {
                 }
                 self.incidents.incidents.push(IncidentDraft {
                     table: table_index,
-                    id: Arc::from(incident.id.text.as_str()),
-                    label: Arc::from(incident.label.text.as_str()),
+                    id: incident.id.text.clone(),
+                    label: incident.label.text.clone(),
                     span: incident.span,
                     id_span: incident.id.span,
                     responses,

@@ -162,8 +162,10 @@ impl<T: Clone> Defs<T> {
     }
 
     /// Records a name without checking for a duplicate (for built-ins).
-    pub(super) fn insert(&mut self, name: &str, value: T, span: Span) -> Arc<str> {
-        let key: Arc<str> = Arc::from(name);
+    /// Takes the name's shared text when there is one, so that it is not
+    /// copied.
+    pub(super) fn insert(&mut self, name: impl Into<Arc<str>>, value: T, span: Span) -> Arc<str> {
+        let key: Arc<str> = name.into();
         self.map.insert(key.clone(), Def { value, span });
         key
     }
@@ -279,7 +281,7 @@ impl<'c, 'r> Checker<'c, 'r> {
         value: T,
         help: &str,
     ) -> Option<Arc<str>> {
-        if let Some(first) = defs.map.get(name.text.as_str()) {
+        if let Some(first) = defs.map.get(&*name.text) {
             let first_span = first.span;
             r.report(
                 Code::DuplicateDefinition,
@@ -291,7 +293,7 @@ impl<'c, 'r> Checker<'c, 'r> {
             .help(help.to_owned());
             return None;
         }
-        Some(defs.insert(&name.text, value, name.span))
+        Some(defs.insert(name.text.clone(), value, name.span))
     }
 
     /// Reports an unknown name with the closest known ones.
@@ -336,21 +338,34 @@ impl<'c, 'r> Checker<'c, 'r> {
     pub(super) fn resolve_roles(
         &mut self,
         list: &RoleList,
-        columns: Option<&HashMap<String, Vec<RoleId>>>,
+        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
     ) -> Vec<RoleId> {
+        let mut out = Vec::new();
+        self.resolve_roles_into(list, columns, &mut out);
+        out
+    }
+
+    /// [`Self::resolve_roles`] into a buffer the caller reuses (cleared
+    /// first): cells and breaches resolve a role list on every line.
+    pub(super) fn resolve_roles_into(
+        &mut self,
+        list: &RoleList,
+        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
+        out: &mut Vec<RoleId>,
+    ) {
+        out.clear();
         match list {
-            RoleList::Everyone { .. } => self.everyone.into_iter().collect(),
+            RoleList::Everyone { .. } => out.extend(self.everyone),
             RoleList::Names { names } => {
-                let mut out = Vec::new();
                 for name in names {
-                    if let Some(roles) = columns.and_then(|c| c.get(&name.text)) {
+                    if let Some(roles) = columns.and_then(|c| c.get(&*name.text)) {
                         out.extend(roles.iter().copied());
                     } else if let Some(id) = self.role(&name.text) {
                         out.push(id);
                     } else {
                         let mut candidates: Vec<&str> = self.role_defs.names().collect();
                         if let Some(c) = columns {
-                            candidates.extend(c.keys().map(String::as_str));
+                            candidates.extend(c.keys().map(|k| &**k));
                         }
                         let where_defined = if columns.is_some_and(|c| !c.is_empty()) {
                             "Use a column of this table, a role declared under `roles`, or one of the base roles `staff`, `pupil`, `visitor`, `parent`."
@@ -362,7 +377,6 @@ impl<'c, 'r> Checker<'c, 'r> {
                 }
                 out.sort_unstable();
                 out.dedup();
-                out
             }
         }
     }
@@ -373,7 +387,7 @@ impl<'c, 'r> Checker<'c, 'r> {
             return self.contacts.get(i).map(|c| c.target.clone());
         }
         if self.role(&name.text).is_some() {
-            let id: Arc<str> = Arc::from(name.text.as_str());
+            let id: Arc<str> = name.text.clone();
             return Some(Target {
                 title: id.clone(),
                 id,

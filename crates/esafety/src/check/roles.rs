@@ -58,21 +58,21 @@ impl Checker<'_, '_> {
         for group in &groups {
             for member in &group.members {
                 for name in self.expand_member(member) {
-                    if BASE_ROLES.contains(&name.text.as_str()) {
+                    if BASE_ROLES.contains(&&*name.text) {
                         self.r
                             .report(Code::RoleHierarchy, name.span, format!("`{}` is a base role and cannot be part of another group", name.text))
                             .label("base role")
                             .help("The four base roles `staff`, `pupil`, `visitor` and `parent` are the top of the hierarchy; put other roles inside them.");
                         continue;
                     }
-                    if RESERVED.contains(&name.text.as_str()) {
+                    if RESERVED.contains(&&*name.text) {
                         self.r
                             .report(Code::RoleHierarchy, name.span, format!("`{}` is a word of the language and cannot name a role", name.text))
                             .label("reserved word")
                             .help("`everyone` already means all four base roles; choose another name.");
                         continue;
                     }
-                    if let Some(existing) = self.role_defs.map.get(name.text.as_str()) {
+                    if let Some(existing) = self.role_defs.map.get(&*name.text) {
                         let first = existing.span;
                         let first_group = parent_name
                             .get(&existing.value)
@@ -100,7 +100,7 @@ impl Checker<'_, '_> {
                         continue;
                     }
                     let id = self.add_role(&name.text, name.span.line);
-                    self.role_defs.insert(&name.text, id, name.span);
+                    self.role_defs.insert(name.text.clone(), id, name.span);
                     parent_name.insert(id, (group.group.clone(), name.span));
                 }
             }
@@ -113,7 +113,7 @@ impl Checker<'_, '_> {
                 Some(parent) => {
                     if let Some(info) = self.roles.get_mut(usize::from(*child)) {
                         info.parent_id = Some(parent);
-                        info.parent = Some(Arc::from(group.text.as_str()));
+                        info.parent = Some(group.text.clone());
                     }
                 }
                 None => {
@@ -227,7 +227,7 @@ impl Checker<'_, '_> {
                 }
                 (a..=b)
                     .map(|n| Name {
-                        text: year_group_name(n),
+                        text: Arc::from(year_group_name(n)),
                         span: *span,
                     })
                     .collect()

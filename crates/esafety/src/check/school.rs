@@ -106,7 +106,7 @@ impl Checker<'_, '_> {
         self.require_label(&school.name, "school");
 
         let mut info = SchoolInfo {
-            name: school.name.text.clone(),
+            name: school.name.text.to_string(),
             template: None,
             approved: None,
             review_by: None,
@@ -131,13 +131,13 @@ impl Checker<'_, '_> {
                     if info.template.is_some() {
                         twice(self, "template");
                     }
-                    info.template = Some(name.text.clone());
+                    info.template = Some(name.text.to_string());
                 }
                 SchoolItemKind::Owner { name } => {
                     if info.owner.is_some() {
                         twice(self, "owner");
                     }
-                    info.owner = Some(name.text.clone());
+                    info.owner = Some(name.text.to_string());
                 }
                 SchoolItemKind::Approved { date } => {
                     if info.approved.is_some() {
@@ -231,8 +231,8 @@ impl Checker<'_, '_> {
                             continue;
                         }
                         let mut target = Target {
-                            id: Arc::from(c.id.text.as_str()),
-                            title: Arc::from(c.title.text.as_str()),
+                            id: c.id.text.clone(),
+                            title: c.title.text.clone(),
                             phone: None,
                             url: None,
                             email: None,
@@ -240,14 +240,10 @@ impl Checker<'_, '_> {
                         let mut in_school = false;
                         for reach in &c.reach {
                             match reach {
-                                Reach::Phone { number } => {
-                                    target.phone = Some(Arc::from(number.text.as_str()))
-                                }
-                                Reach::Url { url } => {
-                                    target.url = Some(Arc::from(url.text.as_str()))
-                                }
+                                Reach::Phone { number } => target.phone = Some(number.text.clone()),
+                                Reach::Url { url } => target.url = Some(url.text.clone()),
                                 Reach::Email { address } => {
-                                    target.email = Some(Arc::from(address.text.as_str()))
+                                    target.email = Some(address.text.clone())
                                 }
                                 Reach::InSchool { .. } => in_school = true,
                             }
@@ -277,9 +273,9 @@ impl Checker<'_, '_> {
                             "Declare each fact once.",
                         ) {
                             self.facts.push(FactInfo {
-                                id: Arc::from(f.id.text.as_str()),
-                                label: Arc::from(f.label.text.as_str()),
-                                built_in: BUILT_IN_FACTS.iter().any(|(id, _)| *id == f.id.text),
+                                id: f.id.text.clone(),
+                                label: f.label.text.clone(),
+                                built_in: BUILT_IN_FACTS.iter().any(|(id, _)| *id == &*f.id.text),
                             });
                         }
                     }

@@ -54,6 +54,8 @@ pub(crate) struct TableState {
     windows: HashMap<Box<str>, Arc<WindowMask>>,
     /// Sets of roles many cells share (a column's roles), stored once.
     role_sets: HashMap<Box<[RoleId]>, Arc<[RoleId]>>,
+    /// A buffer for the roles of one breach line, reused.
+    breach_roles: Vec<RoleId>,
 }
 
 impl Default for TableState {
@@ -67,6 +69,7 @@ impl Default for TableState {
             texts: HashMap::new(),
             windows: HashMap::new(),
             role_sets: HashMap::new(),
+            breach_roles: Vec::new(),
         }
     }
 }
@@ -138,7 +141,7 @@ fn role_list_text(list: &RoleList) -> String {
         RoleList::Everyone { .. } => "everyone".to_owned(),
         RoleList::Names { names } => names
             .iter()
-            .map(|n| n.text.as_str())
+            .map(|n| &*n.text)
             .collect::<Vec<_>>()
             .join(", "),
     }
@@ -150,25 +153,40 @@ impl Checker<'_, '_> {
     fn breach(
         &mut self,
         breach: &Breach,
-        columns: Option<&HashMap<String, Vec<RoleId>>>,
+        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
         out: &mut Vec<BreachEntry>,
     ) {
-        let roles = self.resolve_roles(&breach.roles, columns);
-        let mut per_role = Vec::new();
-        for role in roles {
+        let mut roles = std::mem::take(&mut self.tables.breach_roles);
+        self.resolve_roles_into(&breach.roles, columns, &mut roles);
+        let linked = self.link_breach(breach, &roles, out);
+        self.tables.breach_roles = roles;
+        if !linked {
+            self.broken_links = true;
+        }
+    }
+
+    /// Adds a breach entry per role to `out`, or (and returns false)
+    /// reports the first role whose incident cannot be found and adds none.
+    fn link_breach(
+        &mut self,
+        breach: &Breach,
+        roles: &[RoleId],
+        out: &mut Vec<BreachEntry>,
+    ) -> bool {
+        let start = out.len();
+        for &role in roles {
             match self.find_incident(role, &breach.incident.text) {
                 Ok(index) => {
                     if let Some(i) = self.incidents.incidents.get_mut(index) {
                         i.linked = true;
                     }
-                    per_role.push(BreachEntry {
+                    out.push(BreachEntry {
                         role,
                         incident: u32::try_from(index).unwrap_or(u32::MAX),
                         line: breach.span.line,
                     });
                 }
                 Err(NotFound::Unknown) => {
-                    self.broken_links = true;
                     let mut names: Vec<String> = self
                         .incidents
                         .incidents
@@ -184,10 +202,10 @@ impl Checker<'_, '_> {
                         names.iter().map(String::as_str),
                         "A breach names an incident defined in an `incidents … for …` table.",
                     );
-                    return;
+                    out.truncate(start);
+                    return false;
                 }
                 Err(NotFound::OtherRoles(tables)) => {
-                    self.broken_links = true;
                     let role_name = self
                         .roles
                         .get(usize::from(role))
@@ -203,29 +221,18 @@ impl Checker<'_, '_> {
                             "Link each role to an incident of a table `for` that role (or a group above it): e.g. `breach by staff: …` with a staff incident. The incident is in {}.",
                             suggest::quoted_list(&tables)
                         ));
-                    return;
+                    out.truncate(start);
+                    return false;
                 }
             }
         }
-        out.extend(per_role);
+        true
     }
 
     /// Whether `role`, or a group above it, is among `covered`. Walks the
     /// role's groups without allocating.
     fn is_covered(&self, role: RoleId, covered: &[RoleId]) -> bool {
-        let mut current = Some(role);
-        let mut steps = 0;
-        while let Some(r) = current {
-            if covered.contains(&r) {
-                return true;
-            }
-            steps += 1;
-            if steps > self.roles.len() {
-                break;
-            }
-            current = self.roles.get(usize::from(r)).and_then(|i| i.parent_id);
-        }
-        false
+        self.ancestors(role).any(|r| covered.contains(&r))
     }
 
     /// Checks every rule table. Each row's tree is dropped once its draft is
@@ -248,9 +255,9 @@ impl Checker<'_, '_> {
             let table_index = u32::try_from(self.tables.tables.len()).unwrap_or(u32::MAX);
 
             // Columns: named groups of roles.
-            let mut columns: HashMap<String, Vec<RoleId>> = HashMap::new();
-            let mut column_list: Vec<(String, String, Vec<RoleId>)> = Vec::new();
-            let mut column_spans: HashMap<String, Span> = HashMap::new();
+            let mut columns: HashMap<Arc<str>, Vec<RoleId>> = HashMap::new();
+            let mut column_list: Vec<(Arc<str>, Arc<str>, Vec<RoleId>)> = Vec::new();
+            let mut column_spans: HashMap<Arc<str>, Span> = HashMap::new();
             for column in table.columns() {
                 self.require_label(&column.label, "column");
                 if self.role(&column.id.text).is_some() {
@@ -260,7 +267,7 @@ impl Checker<'_, '_> {
                         .help("A cell names a column or a role; give the column another id, e.g. `pupils` for the role `pupil`.");
                     continue;
                 }
-                if let Some(first) = column_spans.get(&column.id.text) {
+                if let Some(first) = column_spans.get(&*column.id.text) {
                     self.r
                         .report(
                             Code::DuplicateDefinition,
@@ -279,8 +286,8 @@ impl Checker<'_, '_> {
             }
 
             let mut info = TableInfo {
-                id: Arc::from(table.id.text.as_str()),
-                label: Arc::from(table.label.text.as_str()),
+                id: table.id.text.clone(),
+                label: table.label.text.clone(),
                 kind: table.kind,
                 line: table.span.line,
                 rows: Vec::new(),
@@ -296,6 +303,7 @@ impl Checker<'_, '_> {
             // error, so that one mistake is not also a blank column.
             let mut answered: Vec<(RoleId, CellAnswer, Span)> = Vec::new();
             let mut covered: Vec<RoleId> = Vec::new();
+            let mut roles: Vec<RoleId> = Vec::new();
             for item in std::mem::take(&mut table.items) {
                 let TableItem::Row(row) = item else {
                     continue;
@@ -343,7 +351,7 @@ impl Checker<'_, '_> {
                 let mut draft = RowDraft {
                     table: table_index,
                     id,
-                    label: Arc::from(row.label.text.as_str()),
+                    label: row.label.text.clone(),
                     label_hash,
                     line: row.span.line,
                     cells: Vec::with_capacity(
@@ -360,7 +368,7 @@ impl Checker<'_, '_> {
                 for item in &row.items {
                     match item {
                         RowItem::Cell(cell) => {
-                            let roles = self.resolve_roles(&cell.roles, Some(&columns));
+                            self.resolve_roles_into(&cell.roles, Some(&columns), &mut roles);
                             covered.extend(roles.iter().copied());
                             if !fits(table.kind, &cell.answer.kind) {
                                 self.r
@@ -413,9 +421,9 @@ impl Checker<'_, '_> {
                                     .help("If the document leaves the cell empty, keep `blank` and say so in a comment; esafety denies what a policy does not answer. Otherwise write the answer the document gives.");
                             }
                             let roles_text = match &cell.roles {
-                                RoleList::Names { names } if names.len() == 1 => self
-                                    .tables
-                                    .intern(names.first().map_or("", |n| n.text.as_str())),
+                                RoleList::Names { names } if names.len() == 1 => {
+                                    self.tables.intern(names.first().map_or("", |n| &*n.text))
+                                }
                                 other => self.tables.intern(&role_list_text(other)),
                             };
                             draft.cells.push(CellDraft {
@@ -571,8 +579,7 @@ impl Checker<'_, '_> {
                     }
                     Some(w) => {
                         let outside = w.kind == WindowKind::Outside;
-                        let written: Vec<&str> =
-                            w.periods.iter().map(|p| p.text.as_str()).collect();
+                        let written: Vec<&str> = w.periods.iter().map(|p| &*p.text).collect();
                         let key = format!(
                             "{} {}",
                             if outside { "outside" } else { "during" },
@@ -590,7 +597,7 @@ impl Checker<'_, '_> {
                             if outside { "outside" } else { "during" },
                             names.join(", ")
                         );
-                        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                        let refs: Vec<&str> = names.iter().map(|n| &**n).collect();
                         let mask = Arc::new(self.timetable.window(outside, &refs, text.clone()));
                         if names.len() == w.periods.len() {
                             self.tables
@@ -647,13 +654,13 @@ impl Checker<'_, '_> {
                 }
                 let mut info = DeviceInfo {
                     summary: DeviceSummary {
-                        table: Arc::from(table.id.text.as_str()),
-                        id: Arc::from(device.id.text.as_str()),
-                        label: Arc::from(device.label.text.as_str()),
-                        group: device.group.as_ref().map(|g| Arc::from(g.text.as_str())),
+                        table: table.id.text.clone(),
+                        id: device.id.text.clone(),
+                        label: device.label.text.clone(),
+                        group: device.group.as_ref().map(|g| g.text.clone()),
                         line: device.span.line,
                     },
-                    table_label: Arc::from(table.label.text.as_str()),
+                    table_label: table.label.text.clone(),
                     presence: PresenceAnswer::Blank,
                     presence_line: device.span.line,
                     presence_condition: None,
@@ -682,7 +689,7 @@ impl Checker<'_, '_> {
                             }
                             presence_span = Some(line.span);
                             info.presence_line = line.span.line;
-                            info.note = line.note.as_ref().map(|n| Arc::from(n.text.as_str()));
+                            info.note = line.note.as_ref().map(|n| n.text.clone());
                             info.presence = match &line.presence {
                                 Presence::Yes => PresenceAnswer::Yes,
                                 Presence::No => PresenceAnswer::No,

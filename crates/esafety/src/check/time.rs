@@ -1,6 +1,7 @@
 //! The timetable: periods per weekday, aliases, terms and holidays.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::Checker;
 use crate::ast::{Days, Section, TimeValue, TimetableItem, Weekday};
@@ -79,7 +80,7 @@ impl Checker<'_, '_> {
 
         // Periods first (aliases may name any of them), in file order.
         // For "overlaps itself": per (period, day) the intervals so far.
-        let mut seen: HashMap<(String, usize), Vec<Occurrence>> = HashMap::new();
+        let mut seen: HashMap<(Arc<str>, usize), Vec<Occurrence>> = HashMap::new();
         let mut limit_reported = false;
         for item in &first.items {
             let TimetableItem::Day(schedule) = item else {
@@ -87,7 +88,7 @@ impl Checker<'_, '_> {
             };
             let days = self.days(&schedule.days, schedule.span);
             for period in &schedule.periods {
-                if BUILT_IN_PERIODS.contains(&period.name.text.as_str()) {
+                if BUILT_IN_PERIODS.contains(&&*period.name.text) {
                     self.r
                         .report(Code::DuplicateDefinition, period.name.span, format!("`{}` is built in and cannot be a period", period.name.text))
                         .label("built-in name")
@@ -121,7 +122,7 @@ impl Checker<'_, '_> {
                 }
                 if self.period_defs.get(&period.name.text).is_none() {
                     self.period_defs
-                        .insert(&period.name.text, (), period.name.span);
+                        .insert(period.name.text.clone(), (), period.name.span);
                 }
                 for day in &days {
                     let key = (period.name.text.clone(), day.index());
@@ -170,7 +171,7 @@ impl Checker<'_, '_> {
                         let first_span = self
                             .period_defs
                             .map
-                            .get(alias.name.text.as_str())
+                            .get(&*alias.name.text)
                             .map(|d| d.span)
                             .unwrap_or_default();
                         let mut b = self
@@ -190,7 +191,7 @@ impl Checker<'_, '_> {
                     let mut members = Vec::new();
                     for m in &alias.periods {
                         if self.timetable.bit(&m.text).is_some() {
-                            members.push(m.text.as_str());
+                            members.push(&*m.text);
                         } else {
                             let names: Vec<String> =
                                 self.timetable.names().map(str::to_owned).collect();
@@ -205,7 +206,7 @@ impl Checker<'_, '_> {
                     }
                     if self.timetable.alias(&alias.name.text, &members) {
                         self.period_defs
-                            .insert(&alias.name.text, (), alias.name.span);
+                            .insert(alias.name.text.clone(), (), alias.name.span);
                     } else if !limit_reported {
                         limit_reported = true;
                         self.r
@@ -239,7 +240,7 @@ impl Checker<'_, '_> {
     }
 
     /// Resolves the names of a window, reporting unknown ones.
-    pub(super) fn window_names(&mut self, names: &[crate::ast::Name]) -> Vec<String> {
+    pub(super) fn window_names(&mut self, names: &[crate::ast::Name]) -> Vec<Arc<str>> {
         let mut out = Vec::new();
         for n in names {
             if self.timetable.bit(&n.text).is_some() {

@@ -1,5 +1,9 @@
 //! Lowering one parsed line (pest pairs) into a [`Statement`].
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use pest::iterators::Pair;
 
 use super::grammar::Rule;
@@ -179,6 +183,25 @@ pub(crate) struct LineContext<'a> {
     /// Where the line starts in the text given to pest (pest's positions
     /// are relative to that text; 0 when the line was parsed on its own).
     pub(crate) base: usize,
+    /// The names read so far, each stored once.
+    pub(crate) names: &'a Names,
+}
+
+/// The distinct names of a file, each stored once: a large policy names the
+/// same few columns and roles on every row.
+#[derive(Debug, Default)]
+pub(crate) struct Names(RefCell<HashSet<Arc<str>>>);
+
+impl Names {
+    pub(crate) fn get(&self, text: &str) -> Arc<str> {
+        let mut names = self.0.borrow_mut();
+        if let Some(shared) = names.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        names.insert(shared.clone());
+        shared
+    }
 }
 
 impl LineContext<'_> {
@@ -215,7 +238,7 @@ impl LineContext<'_> {
 
     fn name(&self, pair: &Pair<'_, Rule>) -> Name {
         Name {
-            text: pair.as_str().to_owned(),
+            text: self.names.get(pair.as_str()),
             span: self.span(pair),
         }
     }
@@ -234,9 +257,9 @@ impl LineContext<'_> {
     }
 }
 
-fn unescape(raw: &str) -> String {
+fn unescape(raw: &str) -> Arc<str> {
     if !raw.contains('\\') {
-        return raw.to_owned();
+        return Arc::from(raw);
     }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
@@ -249,7 +272,7 @@ fn unescape(raw: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Arc::from(out)
 }
 
 /// A lowering failure: the grammar accepted something the tree cannot hold.
@@ -283,7 +306,17 @@ fn ident(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Name> {
 }
 
 fn idents(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Name> {
-    all(pair, Rule::ident).iter().map(|p| ctx.name(p)).collect()
+    // Sized exactly: a large policy holds one of these per cell, and most
+    // name one role.
+    let is_ident = |p: &Pair<'_, Rule>| p.as_rule() == Rule::ident;
+    let mut names = Vec::with_capacity(pair.clone().into_inner().filter(is_ident).count());
+    names.extend(
+        pair.clone()
+            .into_inner()
+            .filter(is_ident)
+            .map(|p| ctx.name(&p)),
+    );
+    names
 }
 
 fn ident_list(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Vec<Name>> {
@@ -295,9 +328,9 @@ fn string(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Text> {
 }
 
 fn strings(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Text> {
-    all(pair, Rule::string)
-        .iter()
-        .map(|p| ctx.text(p))
+    children(pair)
+        .filter(|p| p.as_rule() == Rule::string)
+        .map(|p| ctx.text(&p))
         .collect()
 }
 

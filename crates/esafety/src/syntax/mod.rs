@@ -16,7 +16,7 @@ use crate::ast::{Comment, PolicyFile};
 use crate::diagnostic::{Code, Diagnostic, Reporter};
 use crate::span::{LineIndex, to_u32};
 use grammar::{PolicyParser, Rule};
-use lower::LineContext;
+use lower::{LineContext, Names};
 
 /// The largest policy file the parser reads, in bytes (16 MiB). A school's
 /// policy is a few kilobytes; a generated 100,000-row policy is about 6 MiB.
@@ -135,10 +135,12 @@ fn parse_into_runs(
         return assembler.finish();
     }
 
+    let names = Names::default();
     let mut reader = Reader {
         assembler: &mut assembler,
         reporter,
         syntax_errors: 0,
+        names: &names,
     };
     let mut run: Vec<SourceLine<'_>> = Vec::with_capacity(run_lines);
     let mut offset = 0usize;
@@ -161,7 +163,7 @@ fn parse_into_runs(
         if line.len() > MAX_LINE_BYTES {
             reader.run(text, &run);
             run.clear();
-            let ctx = source.context(0);
+            let ctx = source.context(0, reader.names);
             reader
                 .reporter
                 .report(Code::LimitExceeded, ctx.span_of(0, 0), format!(
@@ -224,8 +226,12 @@ enum LineKind<'t> {
 
 impl<'t> SourceLine<'t> {
     /// `base` is where the line starts in the text pest was given.
-    fn context(&self, base: usize) -> LineContext<'t> {
+    fn context<'c>(&self, base: usize, names: &'c Names) -> LineContext<'c>
+    where
+        't: 'c,
+    {
         LineContext {
+            names,
             text: self.text,
             offset: self.offset,
             line: self.number,
@@ -251,6 +257,9 @@ struct Reader<'a, 'r> {
     assembler: &'a mut structure::Assembler,
     reporter: &'a mut Reporter<'r>,
     syntax_errors: usize,
+    /// Borrowed, not owned, so that a line's context (which borrows it)
+    /// does not hold the reader.
+    names: &'a Names,
 }
 
 impl Reader<'_, '_> {
@@ -303,7 +312,7 @@ impl Reader<'_, '_> {
                 }
             }
             if let Some(statement) = statement {
-                let ctx = line.context(base);
+                let ctx = line.context(base, self.names);
                 let trailing = trailing.map(|c| comment(&ctx, &c));
                 self.statement(&ctx, &statement, trailing);
             }
@@ -311,7 +320,7 @@ impl Reader<'_, '_> {
     }
 
     fn comment_line(&mut self, line: &SourceLine<'_>, body: &str, at: usize) {
-        let ctx = line.context(0);
+        let ctx = line.context(0, self.names);
         self.assembler.comment(Comment {
             text: body.trim_end().to_owned(),
             span: ctx.span_of(at, line.text.len()),
@@ -343,7 +352,7 @@ impl Reader<'_, '_> {
             LineKind::Comment(body, at) => return self.comment_line(line, body, at),
             LineKind::Statement => {}
         }
-        let ctx = line.context(0);
+        let ctx = line.context(0, self.names);
         match PolicyParser::parse(Rule::line, line.text) {
             Ok(mut pairs) => {
                 let Some(line_pair) = pairs.next() else {

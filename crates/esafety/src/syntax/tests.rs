@@ -13,7 +13,7 @@ fn reads_a_school_heading() {
     let Some(Section::School(school)) = file.sections.first() else {
         panic!("no school");
     };
-    assert_eq!(school.name.text, "Demo");
+    assert_eq!(&*school.name.text, "Demo");
     assert_eq!(school.items.len(), 2);
 }
 
