@@ -1,0 +1,298 @@
+//! `cargo bench -p esafety-bench`: decisions side by side with a hash-map
+//! floor and with Cedar, check scaling, and the CLI as whole processes, in
+//! one run. Writes `target/esafety-bench/summary.json` and prints a table.
+//!
+//! Timings are medians of many samples taken in this one process, so the
+//! ratios between them hold even on a noisy machine.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a benchmark stops at the first surprise"
+)]
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use esafety::{Policy, Query};
+use esafety_bench::cedar::Cedar;
+use esafety_bench::{Floor, generate, question_mix, root, shipped};
+
+/// Median of per-item times, in nanoseconds, over `samples` passes of `run`
+/// (each pass answering `items` questions), after a warm-up.
+fn median_ns(samples: usize, items: usize, mut run: impl FnMut()) -> f64 {
+    for _ in 0..3 {
+        run();
+    }
+    let mut times: Vec<f64> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed().as_nanos() as f64 / items as f64
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn median_duration(samples: usize, mut run: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..samples).map(|_| run()).collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+// --- check scaling ----------------------------------------------------------
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// In a child process: read, parse and check one file, then report the
+/// time and this process's peak memory. A process of its own, so that the
+/// peak is the check's alone.
+fn measure_check(path: &str) {
+    let start = Instant::now();
+    let text = std::fs::read_to_string(path).unwrap();
+    let checked = esafety::check(path, &text, &esafety::CheckOptions::default());
+    assert!(!checked.has_errors());
+    let elapsed = start.elapsed();
+    println!(
+        "{} {}",
+        elapsed.as_secs_f64() * 1000.0,
+        peak_rss_mb().unwrap_or(f64::NAN)
+    );
+}
+
+struct Scaling {
+    rows: usize,
+    ms: f64,
+    peak_mb: f64,
+}
+
+fn check_scaling(dir: &Path) -> Vec<Scaling> {
+    let mut out = Vec::new();
+    for (rows, samples) in [(1_000, 31), (10_000, 11), (100_000, 5)] {
+        let text = generate(rows);
+        let path = dir.join(format!("generated-{rows}.policy"));
+        std::fs::write(&path, &text).unwrap();
+        // Time in this process: parse and check of text already in memory.
+        let time = median_duration(samples, || {
+            let start = Instant::now();
+            let checked = esafety::check(
+                "generated.policy",
+                black_box(&text),
+                &esafety::CheckOptions::default(),
+            );
+            let elapsed = start.elapsed();
+            assert!(!checked.has_errors());
+            drop(checked);
+            elapsed
+        });
+        // Peak memory in a process that does nothing else.
+        let output = Command::new(std::env::current_exe().unwrap())
+            .args(["--measure-check", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&output.stdout);
+        let peak_mb = report
+            .split_whitespace()
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(f64::NAN);
+        out.push(Scaling {
+            rows,
+            ms: time.as_secs_f64() * 1000.0,
+            peak_mb,
+        });
+    }
+    out
+}
+
+// --- CLI --------------------------------------------------------------------
+
+/// The release `esafety` binary, built if needed.
+fn esafety_binary() -> PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let binary = target.join("release/esafety");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "-q", "-p", "esafety-cli"])
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(status.success(), "cannot build the esafety binary");
+    binary
+}
+
+fn cli_wall_ms(binary: &Path, args: &[&str]) -> f64 {
+    let run = || {
+        let start = Instant::now();
+        let output = Command::new(binary)
+            .args(args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let elapsed = start.elapsed();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        elapsed
+    };
+    run();
+    median_duration(21, run).as_secs_f64() * 1000.0
+}
+
+// --- main -------------------------------------------------------------------
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--measure-check") {
+        measure_check(&args[i + 1]);
+        return;
+    }
+
+    let policies = shipped();
+    let mix = question_mix(&policies);
+    let floor = Floor::build(&policies, &mix);
+    let n = mix.len();
+
+    // Cedar, built once; then every answer compared before any timing.
+    let cedar = Cedar::build(&policies, &mix);
+    let disagreements = cedar.disagreements(&policies, &mix);
+    let answers_agree = disagreements.is_empty();
+    if let Some(first) = disagreements.first() {
+        eprintln!(
+            "Cedar and esafety disagree on {} questions, e.g. {first}",
+            disagreements.len()
+        );
+    }
+    let cedar_rules = cedar.policy_count();
+
+    // Decisions: esafety, the floor and Cedar over the same mix, side by side.
+    let queries: Vec<(&Policy, &Query)> = mix
+        .iter()
+        .map(|q| (&policies[q.policy].1, &q.query))
+        .collect();
+    let decide_ns = median_ns(101, n, || {
+        for (policy, query) in &queries {
+            black_box(policy.decide(black_box(query)).ok());
+        }
+    });
+    let floor_ns = median_ns(101, n, || {
+        for q in &mix {
+            black_box(floor.answer(black_box(q)));
+        }
+    });
+    let cedar_ns = median_ns(11, n, || {
+        for i in 0..n {
+            black_box(cedar.allows(black_box(i)));
+        }
+    });
+    // Decisions with an explanation, for reference.
+    let explained: Vec<(&Policy, Query)> = mix
+        .iter()
+        .map(|q| (&policies[q.policy].1, q.query.clone().explain(true)))
+        .collect();
+    let explained_ns = median_ns(21, n, || {
+        for (policy, query) in &explained {
+            black_box(policy.decide(black_box(query)).ok());
+        }
+    });
+
+    let out_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root().join("target"), PathBuf::from)
+        .join("esafety-bench");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let scaling = check_scaling(&out_dir);
+    let binary = esafety_binary();
+    let cli_check_ms = cli_wall_ms(&binary, &["check", "policies/", "--today", "2026-01-01"]);
+    let cli_eval_ms = cli_wall_ms(
+        &binary,
+        &[
+            "eval",
+            "--policy",
+            "policies/crockerne.policy",
+            "--role",
+            "pupil",
+            "--action",
+            "Use of mobile phones in lessons",
+        ],
+    );
+
+    let by_rows = |rows: usize| scaling.iter().find(|s| s.rows == rows).unwrap();
+    let mut summary: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
+    summary.insert("questions", n.into());
+    summary.insert("cedar_policies", cedar_rules.into());
+    summary.insert("decide_ns", decide_ns.into());
+    summary.insert("decide_explained_ns", explained_ns.into());
+    summary.insert("floor_ns", floor_ns.into());
+    summary.insert("cedar_ns", cedar_ns.into());
+    summary.insert("cedar_over_decide", (cedar_ns / decide_ns).into());
+    summary.insert("decide_over_floor", (decide_ns / floor_ns).into());
+    summary.insert("answers_agree", answers_agree.into());
+    summary.insert("check_1k_rows_ms", by_rows(1_000).ms.into());
+    summary.insert("check_10k_rows_ms", by_rows(10_000).ms.into());
+    summary.insert("check_100k_rows_ms", by_rows(100_000).ms.into());
+    summary.insert("check_1k_rows_peak_mb", by_rows(1_000).peak_mb.into());
+    summary.insert("check_10k_rows_peak_mb", by_rows(10_000).peak_mb.into());
+    summary.insert("check_100k_rows_peak_mb", by_rows(100_000).peak_mb.into());
+    summary.insert(
+        "check_10k_over_1k",
+        (by_rows(10_000).ms / by_rows(1_000).ms).into(),
+    );
+    summary.insert(
+        "check_100k_over_10k",
+        (by_rows(100_000).ms / by_rows(10_000).ms).into(),
+    );
+    summary.insert("cli_check_policies_ms", cli_check_ms.into());
+    summary.insert("cli_eval_ms", cli_eval_ms.into());
+    let json = serde_json::to_string_pretty(&summary).unwrap();
+    std::fs::write(out_dir.join("summary.json"), format!("{json}\n")).unwrap();
+
+    println!(
+        "esafety benchmark: {n} questions over both shipped policies ({cedar_rules} Cedar policies)"
+    );
+    println!();
+    println!("| measure | value | target |");
+    println!("| --- | ---: | --- |");
+    println!("| decide, no explanation | {decide_ns:.0} ns | |");
+    println!("| decide, with explanation | {explained_ns:.0} ns | |");
+    println!("| floor (IndexMap look-up) | {floor_ns:.0} ns | |");
+    println!("| cedar is_authorized | {cedar_ns:.0} ns | |");
+    println!("| cedar / decide | {:.1}× | ≥ 20× |", cedar_ns / decide_ns);
+    println!("| decide / floor | {:.1}× | ≤ 5× |", decide_ns / floor_ns);
+    println!("| answers agree with Cedar | {answers_agree} | true |");
+    for s in &scaling {
+        println!(
+            "| parse + check, {} rows | {:.1} ms, peak {:.0} MB | |",
+            s.rows, s.ms, s.peak_mb
+        );
+    }
+    println!(
+        "| 10k / 1k rows | {:.1}× | ~10× |",
+        by_rows(10_000).ms / by_rows(1_000).ms
+    );
+    println!(
+        "| 100k / 10k rows | {:.1}× | ~10× |",
+        by_rows(100_000).ms / by_rows(10_000).ms
+    );
+    println!("| `esafety check policies/` | {cli_check_ms:.1} ms | < 20 ms |");
+    println!("| one `esafety eval` | {cli_eval_ms:.1} ms | |");
+    println!();
+    println!("wrote {}", out_dir.join("summary.json").display());
+    assert!(
+        answers_agree,
+        "Cedar and esafety must agree before their times mean anything"
+    );
+}
