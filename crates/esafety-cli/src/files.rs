@@ -6,11 +6,19 @@ use std::path::{Path, PathBuf};
 /// (recursively) for `*.policy`, each directory's files in name order.
 /// Paths that do not exist are returned as errors, in order.
 pub(crate) fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, std::io::Error)>) {
+    collect_with(paths, "policy")
+}
+
+/// [`collect`] for files whose extension is `extension`.
+pub(crate) fn collect_with(
+    paths: &[PathBuf],
+    extension: &str,
+) -> (Vec<PathBuf>, Vec<(PathBuf, std::io::Error)>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &mut found, &mut errors),
+            Ok(meta) if meta.is_dir() => walk(path, extension, &mut found, &mut errors),
             Ok(_) => found.push(path.clone()),
             Err(e) => errors.push((path.clone(), e)),
         }
@@ -18,7 +26,12 @@ pub(crate) fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, std::io
     (found, errors)
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, std::io::Error)>) {
+fn walk(
+    dir: &Path,
+    extension: &str,
+    found: &mut Vec<PathBuf>,
+    errors: &mut Vec<(PathBuf, std::io::Error)>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -30,8 +43,8 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, std::io
     paths.sort();
     for path in paths {
         if path.is_dir() {
-            walk(&path, found, errors);
-        } else if path.extension().is_some_and(|e| e == "policy") {
+            walk(&path, extension, found, errors);
+        } else if path.extension().is_some_and(|e| e == extension) {
             found.push(path);
         }
     }

@@ -8,6 +8,7 @@
 mod check;
 mod eval;
 mod files;
+mod fmt;
 mod list;
 
 use std::io::IsTerminal;
@@ -26,7 +27,7 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 #[command(
     name = "esafety",
     version,
-    about = "School e-safety policies as code: check them, ask them questions, list what they cover.",
+    about = "School e-safety policies as code: check them, ask them questions, format, render and test them.",
     after_help = "Exit codes: 0 success; 1 the policies have errors (or warnings with --deny-warnings); 2 bad usage, an unreadable file, or a name the policy does not define."
 )]
 struct Cli {
@@ -56,6 +57,9 @@ enum Command {
     List(list::Args),
     /// Print the syntax tree of a policy file as JSON.
     Parse(ParseArgs),
+    /// Rewrite policy files in the one canonical layout, keeping every
+    /// comment.
+    Fmt(fmt::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args, output),
         Command::List(args) => list::run(&args, output),
         Command::Parse(args) => parse(&args, output),
+        Command::Fmt(args) => fmt::run(&args, output),
     };
     ExitCode::from(code)
 }

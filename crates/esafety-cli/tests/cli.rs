@@ -633,3 +633,104 @@ fn parse_prints_the_syntax_tree() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("error[E0102]"));
 }
+
+// --- fmt --------------------------------------------------------------------
+
+#[test]
+fn fmt_check_passes_the_shipped_policies() {
+    let o = esafety(&["fmt", "--check", "policies/"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(stderr(&o), "2 files already formatted\n");
+}
+
+#[test]
+fn fmt_rewrites_a_reindented_copy_back_to_the_shipped_file() {
+    let dir = scratch("fmt-rewrite");
+    let shipped = std::fs::read_to_string(root().join(CROCKERNE)).unwrap();
+    let messy: String = shipped
+        .lines()
+        .map(|l| format!("{}\t \r\n", l.trim_start()))
+        .collect();
+    let path = dir.join("messy.policy");
+    std::fs::write(&path, &messy).unwrap();
+    let path = path.to_str().unwrap();
+
+    // --check names the file and changes nothing.
+    let o = esafety(&["fmt", "--check", path]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout(&o), format!("{path}\n"));
+    assert!(stderr(&o).contains("1 of 1 file would be reformatted"));
+    assert_eq!(std::fs::read_to_string(path).unwrap(), messy);
+
+    // --diff shows how, and changes nothing.
+    let o = esafety(&["fmt", "--diff", path]);
+    assert_eq!(code(&o), 1);
+    let diff = stdout(&o);
+    assert!(
+        diff.starts_with(&format!("--- {path}\n+++ {path} (formatted)\n")),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-row phones-in-lessons \"Use of mobile phones in lessons\"\t \r\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n+  row phones-in-lessons \"Use of mobile phones in lessons\"\n"),
+        "{diff}"
+    );
+    assert_eq!(std::fs::read_to_string(path).unwrap(), messy);
+
+    // Without flags it rewrites the file, byte for byte the shipped one.
+    let o = esafety(&["fmt", path]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stderr(&o), "formatted 1 of 1 file\n");
+    assert!(std::fs::read_to_string(path).unwrap() == shipped);
+    // And again: nothing to do.
+    let o = esafety(&["fmt", "--check", path]);
+    assert_eq!(code(&o), 0);
+}
+
+#[test]
+fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_alone() {
+    let dir = scratch("fmt-refuse");
+    let bad = "school \"Demo\"\n    approved April 2021\nroles\n  staff includes teacher\n  this line is wrong\n";
+    let good = "school \"Demo\"\n      approved April 2021\n";
+    std::fs::write(dir.join("bad.policy"), bad).unwrap();
+    std::fs::write(dir.join("good.policy"), good).unwrap();
+    let o = esafety(&["fmt", dir.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.contains("error[E0102]"), "{err}");
+    assert!(err.contains("bad.policy:5:3"), "{err}");
+    assert!(err.contains("1 file could not be formatted"), "{err}");
+    // The bad file is untouched; the good one is formatted.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("bad.policy")).unwrap(),
+        bad
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("good.policy")).unwrap(),
+        "school \"Demo\"\n  approved April 2021\n"
+    );
+}
+
+#[test]
+fn fmt_reads_standard_input() {
+    let o = esafety_stdin(
+        &["fmt", "-"],
+        "roles\n staff   includes teacher ,  dsl # staff roles\n",
+    );
+    assert_eq!(code(&o), 0);
+    assert_eq!(
+        stdout(&o),
+        "roles\n  staff includes teacher, dsl # staff roles\n"
+    );
+    let o = esafety_stdin(&["fmt", "--check", "-"], "roles\n staff includes teacher\n");
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout(&o), "<stdin>\n");
+    let o = esafety_stdin(&["fmt", "-", "policies"], "");
+    assert_eq!(code(&o), 2);
+    let o = esafety(&["fmt", "no/such/dir"]);
+    assert_eq!(code(&o), 2);
+}

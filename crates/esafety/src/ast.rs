@@ -40,13 +40,23 @@ pub struct Text {
 pub struct Comment {
     /// The comment text after `#`, as written (leading space included).
     pub text: String,
+    /// For a comment on a line of its own: whether a blank line came
+    /// directly before it. (Always false for a comment after a statement.)
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub blank_line_before: bool,
     /// Where it was written.
     pub span: Span,
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 /// What surrounds a statement: the comment lines just above it, whether a
-/// blank line separates it from what came before, and a comment at the end
-/// of its own line.
+/// blank line comes directly before it, and a comment at the end of its own
+/// line. Together with [`Comment::blank_line_before`] this keeps the file's
+/// layout of comments and blank lines (runs of blank lines count as one), so
+/// that `esafety fmt` can print it back.
 ///
 /// Most statements have none, so the data is boxed and absent when empty: a
 /// large policy has a `Trivia` for every line.
@@ -59,7 +69,8 @@ pub struct Trivia(Option<Box<TriviaData>>);
 pub struct TriviaData {
     /// Whole-line comments directly above the statement, in order.
     pub comments_before: Vec<Comment>,
-    /// Whether a blank line came before the statement (or its comments).
+    /// Whether a blank line came directly before the statement's own line
+    /// (after its comments, if any).
     pub blank_line_before: bool,
     /// A comment on the statement's own line.
     pub trailing_comment: Option<Comment>,
@@ -79,7 +90,7 @@ impl Trivia {
         self.0.as_deref().map_or(&[], |d| &d.comments_before)
     }
 
-    /// Whether a blank line came before the statement (or its comments).
+    /// Whether a blank line came directly before the statement's own line.
     pub fn blank_line_before(&self) -> bool {
         self.0.as_deref().is_some_and(|d| d.blank_line_before)
     }

@@ -119,6 +119,7 @@
 //! * The checker ([`check`]) resolves names and values and compiles the policy.
 //! * [`Policy::decide`] evaluates questions.
 //! * [`diagnostic`] holds the diagnostic data model and its renderers.
+//! * [`format`] prints a policy in its canonical layout (`esafety fmt`).
 #![deny(missing_docs)]
 
 // pest is built without its `std` feature, which only adds a stack probe on
@@ -130,6 +131,7 @@ pub mod ast;
 mod check;
 pub mod diagnostic;
 mod eval;
+pub mod format;
 mod load;
 mod model;
 mod span;

@@ -1,10 +1,11 @@
 //! The examples in `docs/` are real policies: this checks every one.
 //!
 //! * `docs/language.md`: each ```` ```policy ```` block checks clean; a
-//!   ```` ```policy warn ```` block may have warnings but no errors.
+//!   ```` ```policy warn ```` block may have warnings but no errors. Both are
+//!   in the layout `esafety fmt` gives.
 //! * `docs/diagnostics.md`: each code's section has a ```` ```policy wrong ````
 //!   block that produces that code and a ```` ```policy right ```` block that
-//!   checks clean (or ```` ```text ```` blocks where the problem cannot be
+//!   checks clean and is formatted (or ```` ```text ```` blocks where the problem cannot be
 //!   shown in a few lines).
 
 #![allow(
@@ -62,6 +63,13 @@ fn language_examples_check() {
             continue;
         }
         count += 1;
+        // Examples show the layout `esafety fmt` gives.
+        let formatted = esafety::format::format("example.policy", &body);
+        assert!(
+            formatted.as_ref() == Ok(&body),
+            "docs/language.md:{line}: not in the canonical layout; `esafety fmt` gives:\n{}",
+            formatted.unwrap_or_default()
+        );
         let checked = check("example.policy", &body, &options(None));
         let rendered = render::human(&checked.diagnostics, &body, false);
         if strict {
@@ -130,6 +138,10 @@ fn every_code_has_a_wrong_and_a_right_example() {
             render::human(&wrong.diagnostics, &examples[0].1, false)
         );
         let right_text = &right[0].1;
+        assert!(
+            esafety::format::format("right.policy", right_text).as_ref() == Ok(right_text),
+            "{code_text}: the right example is not in the canonical layout"
+        );
         let right = check("right.policy", right_text, &options(Some(code)));
         assert!(
             right.diagnostics.is_empty(),

@@ -1,9 +1,11 @@
 //! Parsing: text to [`PolicyFile`], with every syntax error reported.
 //!
-//! The file is read line by line. Each line is parsed on its own with the
-//! `line` rule of `grammar/policy.pest`, lowered to a statement, and placed in
-//! its section by the structure pass. A line that does not parse becomes one
-//! diagnostic and the next line is read as usual.
+//! Each line holds one statement. Runs of 128 lines are parsed in one pest
+//! call with the `file` rule of `grammar/policy.pest`; each statement is
+//! lowered and placed in its section by the structure pass. A run that does
+//! not parse is read again line by line with the `line` rule, so that a line
+//! that does not parse becomes one diagnostic and the next line is read as
+//! usual.
 
 mod expected;
 pub(crate) mod grammar;
@@ -323,6 +325,7 @@ impl Reader<'_, '_> {
         let ctx = line.context(0, self.names);
         self.assembler.comment(Comment {
             text: body.trim_end().to_owned(),
+            blank_line_before: false,
             span: ctx.span_of(at, line.text.len()),
         });
     }
@@ -399,8 +402,11 @@ impl Reader<'_, '_> {
 
 /// A `# comment` pair as a [`Comment`].
 fn comment(ctx: &LineContext<'_>, pair: &pest::iterators::Pair<'_, Rule>) -> Comment {
+    let text = pair.as_str();
     Comment {
-        text: pair.as_str().trim_start_matches('#').trim_end().to_owned(),
+        // Exactly one `#`: a comment may begin `##`, and formatting keeps it.
+        text: text.strip_prefix('#').unwrap_or(text).trim_end().to_owned(),
+        blank_line_before: false,
         span: ctx.pair_span(pair),
     }
 }

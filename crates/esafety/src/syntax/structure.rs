@@ -26,10 +26,14 @@ pub(crate) struct Assembler {
 
 impl Assembler {
     pub(crate) fn blank_line(&mut self) {
-        self.pending.blank_line_before = true;
+        // Blank lines before anything else in the file are not layout.
+        if !self.file.sections.is_empty() || !self.pending.comments_before.is_empty() {
+            self.pending.blank_line_before = true;
+        }
     }
 
-    pub(crate) fn comment(&mut self, comment: Comment) {
+    pub(crate) fn comment(&mut self, mut comment: Comment) {
+        comment.blank_line_before = std::mem::take(&mut self.pending.blank_line_before);
         self.pending.comments_before.push(comment);
     }
 

@@ -1,0 +1,204 @@
+//! `esafety fmt`: rewrite policy files in the canonical layout.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use esafety::diagnostic::render;
+
+use crate::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Output, files};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Policy files, or directories to search for `*.policy` files. `-`
+    /// formats standard input to standard output.
+    #[arg(default_value = "policies")]
+    paths: Vec<PathBuf>,
+
+    /// Change no file: list the files that are not formatted, and exit 1 if
+    /// there are any.
+    #[arg(long)]
+    check: bool,
+
+    /// Change no file: show how each file would change, as a unified diff,
+    /// and exit 1 if any would.
+    #[arg(long)]
+    diff: bool,
+}
+
+/// What happened to one file.
+enum Outcome {
+    Unchanged,
+    Changed,
+    /// It does not parse (diagnostics printed) or could not be written.
+    Failed,
+}
+
+pub(crate) fn run(args: &Args, output: Output) -> u8 {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        if args.paths.len() > 1 {
+            eprintln!("esafety: `-` (standard input) cannot be formatted with other paths");
+            return EXIT_USAGE;
+        }
+        return stdin(args, output);
+    }
+    let (paths, missing) = files::collect(&args.paths);
+    let mut exit = EXIT_OK;
+    for (path, error) in &missing {
+        eprintln!("esafety: cannot read `{}`: {error}", path.display());
+        exit = EXIT_USAGE;
+    }
+    if paths.is_empty() && missing.is_empty() {
+        eprintln!("esafety: no `.policy` files found");
+        return EXIT_USAGE;
+    }
+
+    let (mut changed, mut failed) = (0usize, 0usize);
+    for path in &paths {
+        let Some(bytes) = files::read(path) else {
+            exit = EXIT_USAGE;
+            continue;
+        };
+        match file(path, &bytes, args, output) {
+            Outcome::Unchanged => {}
+            Outcome::Changed => changed += 1,
+            Outcome::Failed => failed += 1,
+        }
+    }
+
+    let total = paths.len();
+    let files = |n: usize| if n == 1 { "file" } else { "files" };
+    if args.check || args.diff {
+        if changed == 0 && failed == 0 {
+            eprintln!("{total} {} already formatted", files(total));
+        } else if changed > 0 {
+            eprintln!(
+                "{changed} of {total} {} would be reformatted; run `esafety fmt` to do it",
+                files(total)
+            );
+        }
+    } else if changed > 0 {
+        eprintln!("formatted {changed} of {total} {}", files(total));
+    }
+    if failed > 0 {
+        eprintln!(
+            "{failed} {} could not be formatted: fix the errors above first",
+            files(failed)
+        );
+    }
+    if exit == EXIT_OK && (failed > 0 || ((args.check || args.diff) && changed > 0)) {
+        exit = EXIT_FINDINGS;
+    }
+    exit
+}
+
+fn file(path: &Path, bytes: &[u8], args: &Args, output: Output) -> Outcome {
+    let name = path.display().to_string();
+    let Some(formatted) = format(&name, bytes, output) else {
+        return Outcome::Failed;
+    };
+    if formatted.as_bytes() == bytes {
+        return Outcome::Unchanged;
+    }
+    if args.diff {
+        let old = String::from_utf8_lossy(bytes);
+        print!("{}", diff(&name, &old, &formatted, output.color));
+    } else if args.check {
+        println!("{name}");
+    } else if let Err(e) = write(path, &formatted) {
+        eprintln!("esafety: cannot write `{name}`: {e}");
+        return Outcome::Failed;
+    }
+    Outcome::Changed
+}
+
+/// The formatted text, or `None` after printing why it cannot be formatted.
+fn format(name: &str, bytes: &[u8], output: Output) -> Option<String> {
+    let text = match esafety::syntax::decode(name, bytes) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            let lossy = String::from_utf8_lossy(bytes);
+            eprint!("{}", render::human(&[*diagnostic], &lossy, output.color));
+            return None;
+        }
+    };
+    match esafety::format::format(name, text) {
+        Ok(formatted) => Some(formatted),
+        Err(diagnostics) => {
+            eprint!("{}", render::human(&diagnostics, text, output.color));
+            None
+        }
+    }
+}
+
+fn stdin(args: &Args, output: Output) -> u8 {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        eprintln!("esafety: cannot read standard input: {e}");
+        return EXIT_USAGE;
+    }
+    let Some(formatted) = format("<stdin>", &bytes, output) else {
+        return EXIT_FINDINGS;
+    };
+    let same = formatted.as_bytes() == bytes;
+    if args.diff {
+        if !same {
+            let old = String::from_utf8_lossy(&bytes);
+            print!("{}", diff("<stdin>", &old, &formatted, output.color));
+        }
+    } else if args.check {
+        if !same {
+            println!("<stdin>");
+        }
+    } else if std::io::stdout().write_all(formatted.as_bytes()).is_err() {
+        return EXIT_USAGE;
+    }
+    if (args.check || args.diff) && !same {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// A unified diff from the file as it is to the file formatted.
+fn diff(name: &str, old: &str, new: &str, color: bool) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(name, &format!("{name} (formatted)"))
+        .to_string();
+    if !color {
+        return text;
+    }
+    text.lines()
+        .map(|line| {
+            let code = match line.as_bytes().first() {
+                Some(b'+') if !line.starts_with("+++") => "32",
+                Some(b'-') if !line.starts_with("---") => "31",
+                Some(b'@') => "36",
+                _ => return format!("{line}\n"),
+            };
+            format!("\x1b[{code}m{line}\x1b[0m\n")
+        })
+        .collect()
+}
+
+/// Replaces a file by writing a sibling and renaming it over the original,
+/// so that an interrupted write never leaves half a policy.
+fn write(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".esafety-fmt");
+    let temp = PathBuf::from(temp);
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::write(&temp, text)?;
+        // Keep the file's permissions.
+        let _ = std::fs::set_permissions(&temp, meta.permissions());
+        if let Err(e) = std::fs::rename(&temp, path) {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
+        Ok(())
+    } else {
+        std::fs::write(path, text)
+    }
+}
