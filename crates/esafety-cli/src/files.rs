@@ -60,3 +60,19 @@ pub(crate) fn read(path: &Path) -> Option<Vec<u8>> {
         }
     }
 }
+
+/// The text of a policy file, or `None` after printing, as a diagnostic,
+/// why it is not one (not UTF-8, or too large).
+pub(crate) fn decode<'a>(name: &str, bytes: &'a [u8], output: crate::Output) -> Option<&'a str> {
+    match esafety::syntax::decode(name, bytes) {
+        Ok(text) => Some(text),
+        Err(diagnostic) => {
+            let lossy = String::from_utf8_lossy(bytes);
+            eprint!(
+                "{}",
+                esafety::diagnostic::render::human(&[*diagnostic], &lossy, output.color)
+            );
+            None
+        }
+    }
+}

@@ -113,14 +113,7 @@ fn file(path: &Path, bytes: &[u8], args: &Args, output: Output) -> Outcome {
 
 /// The formatted text, or `None` after printing why it cannot be formatted.
 fn format(name: &str, bytes: &[u8], output: Output) -> Option<String> {
-    let text = match esafety::syntax::decode(name, bytes) {
-        Ok(text) => text,
-        Err(diagnostic) => {
-            let lossy = String::from_utf8_lossy(bytes);
-            eprint!("{}", render::human(&[*diagnostic], &lossy, output.color));
-            return None;
-        }
-    };
+    let text = crate::files::decode(name, bytes, output)?;
     match esafety::format::format(name, text) {
         Ok(formatted) => Some(formatted),
         Err(diagnostics) => {

@@ -10,6 +10,7 @@ mod eval;
 mod files;
 mod fmt;
 mod list;
+mod render;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -60,6 +61,9 @@ enum Command {
     /// Rewrite policy files in the one canonical layout, keeping every
     /// comment.
     Fmt(fmt::Args),
+    /// Produce the readable policy: every table, the timetable, the contacts
+    /// and each procedure as a flowchart, as HTML, Markdown or Graphviz DOT.
+    Render(render::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
         Command::List(args) => list::run(&args, output),
         Command::Parse(args) => parse(&args, output),
         Command::Fmt(args) => fmt::run(&args, output),
+        Command::Render(args) => render::run(&args, output),
     };
     ExitCode::from(code)
 }
@@ -107,16 +112,8 @@ fn parse(args: &ParseArgs, output: Output) -> u8 {
         return EXIT_USAGE;
     };
     let name = args.file.display().to_string();
-    let text = match esafety::syntax::decode(&name, &source) {
-        Ok(text) => text,
-        Err(diagnostic) => {
-            let lossy = String::from_utf8_lossy(&source);
-            eprint!(
-                "{}",
-                esafety::diagnostic::render::human(&[*diagnostic], &lossy, output.color)
-            );
-            return EXIT_FINDINGS;
-        }
+    let Some(text) = files::decode(&name, &source, output) else {
+        return EXIT_FINDINGS;
     };
     let parsed = esafety::parse(&name, text);
     match serde_json::to_string_pretty(&parsed.file) {

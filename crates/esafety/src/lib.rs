@@ -120,6 +120,8 @@
 //! * [`Policy::decide`] evaluates questions.
 //! * [`diagnostic`] holds the diagnostic data model and its renderers.
 //! * [`format`] prints a policy in its canonical layout (`esafety fmt`).
+//! * [`render`] lays a policy out as the readable document: Markdown, one
+//!   HTML page, or flowcharts in Graphviz DOT (`esafety render`).
 #![deny(missing_docs)]
 
 // pest is built without its `std` feature, which only adds a stack probe on
@@ -134,6 +136,7 @@ mod eval;
 pub mod format;
 mod load;
 mod model;
+pub mod render;
 mod span;
 mod suggest;
 pub mod syntax;

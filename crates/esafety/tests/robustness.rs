@@ -44,6 +44,17 @@ fn check_everything(text: &str) {
         path: "prop.policy",
         diagnostics: &checked.diagnostics,
     }]);
+    // A policy that compiles can be rendered as a document, in every format.
+    if checked.policy.is_some() {
+        render_document(text);
+    }
+}
+
+fn render_document(text: &str) {
+    let document = esafety::render::Document::from_text("prop.policy", text).unwrap();
+    assert!(document.to_html().ends_with("</html>\n"));
+    let _ = document.to_markdown();
+    let _ = document.to_dot();
 }
 
 fn shipped() -> Vec<String> {
@@ -358,6 +369,7 @@ proptest! {
             text,
             render::human(&checked.diagnostics, &text, false)
         );
+        render_document(&text);
     }
 
     #[test]

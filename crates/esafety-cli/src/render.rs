@@ -1,0 +1,83 @@
+//! `esafety render`: the readable policy, generated from the policy file.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use esafety::render::Document;
+
+use crate::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Output, files};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The policy file.
+    file: PathBuf,
+
+    /// What to produce.
+    #[arg(long, value_enum, default_value_t = Format::Html)]
+    format: Format,
+
+    /// Write to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One self-contained HTML page: every table, the timetable, the
+    /// contacts, and each procedure as a flowchart (inline SVG).
+    Html,
+    /// Markdown (GitHub's flavour), with Mermaid flowcharts.
+    Markdown,
+    /// The procedures as Graphviz DOT, one digraph each.
+    Dot,
+}
+
+pub(crate) fn run(args: &Args, output: Output) -> u8 {
+    let Some(bytes) = files::read(&args.file) else {
+        return EXIT_USAGE;
+    };
+    let name = args.file.display().to_string();
+    let Some(text) = files::decode(&name, &bytes, output) else {
+        return EXIT_FINDINGS;
+    };
+    let document = match Document::from_text(&name, text) {
+        Ok(document) => document,
+        Err(errors) => {
+            eprint!(
+                "{}",
+                esafety::diagnostic::render::human(&errors, text, output.color)
+            );
+            eprintln!(
+                "esafety: `{name}` has errors; fix them (see `esafety check`) before rendering it"
+            );
+            return EXIT_FINDINGS;
+        }
+    };
+    let rendered = match args.format {
+        Format::Html => document.to_html(),
+        Format::Markdown => document.to_markdown(),
+        Format::Dot => {
+            let dot = document.to_dot();
+            if dot.is_empty() {
+                eprintln!("esafety: `{name}` has no routes, so there is no flowchart to draw");
+            }
+            dot
+        }
+    };
+    match &args.output {
+        Some(path) => match std::fs::write(path, rendered) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("esafety: cannot write `{}`: {e}", path.display());
+                EXIT_USAGE
+            }
+        },
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(rendered.as_bytes());
+            EXIT_OK
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Helpers shared by the tests that run the `esafety` binary.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs `esafety` from the repository root, so paths in output are stable.
+pub fn esafety(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_esafety"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+pub fn esafety_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_esafety"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+/// A scratch directory for files a test writes.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("esafety-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every label of a policy, read from the compiled policy (not from a
+/// renderer): table rows, devices, incidents, and each route's title and
+/// steps.
+pub fn labels(path: &str) -> Vec<String> {
+    let policy = esafety::Policy::from_file(root().join(path)).unwrap();
+    let mut labels: Vec<String> = policy
+        .tables()
+        .iter()
+        .flat_map(|t| t.rows.iter().map(|r| r.label.to_string()))
+        .collect();
+    labels.extend(policy.devices().map(|d| d.label.to_string()));
+    labels.extend(policy.incidents().map(|i| i.label.to_string()));
+    for route in policy.routes() {
+        labels.push(route.label.to_string());
+        labels.extend(route.steps.iter().map(|s| s.text.to_string()));
+    }
+    labels
+}
