@@ -211,7 +211,10 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         Ok(decision) => {
             match args.format {
                 Format::Json => println!("{}", decision_json(&decision, true)),
-                Format::Human => print!("{}", human(&policy, &query, &decision, output.color)),
+                Format::Human => print!(
+                    "{}",
+                    human(&policy, &query, &decision, Asked::CommandLine, output.color)
+                ),
             }
             EXIT_OK
         }
@@ -378,9 +381,25 @@ fn subject(query: &Query, decision: &Decision) -> String {
     }
 }
 
+/// Where a decision is shown, which decides how to say what would settle a
+/// conditional answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asked {
+    /// On the command line (`esafety eval`): give `--at` or `--fact`.
+    CommandLine,
+    /// In a test file (`esafety test`): add `at` or `given` to the question.
+    TestFile,
+}
+
 /// Renders a decision for a person: the verdict in one line, then why and
 /// what follows.
-pub(crate) fn human(policy: &Policy, query: &Query, d: &Decision, color: bool) -> String {
+pub(crate) fn human(
+    policy: &Policy,
+    query: &Query,
+    d: &Decision,
+    asked: Asked,
+    color: bool,
+) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
     // A question about an incident is about its consequences, not a verdict.
@@ -397,15 +416,26 @@ pub(crate) fn human(policy: &Policy, query: &Query, d: &Decision, color: bool) -
     out.push_str(&headline);
     out.push('\n');
     if let Some(c) = &d.condition {
-        let hint = match (d.verdict, c.kind) {
-            (Verdict::Conditional, esafety::ConditionKind::Time) => " — give --at to decide",
-            (Verdict::Conditional, esafety::ConditionKind::Nominated) => {
+        let hint = match (d.verdict, c.kind, asked) {
+            (Verdict::Conditional, esafety::ConditionKind::Time, Asked::CommandLine) => {
+                " — give --at to decide"
+            }
+            (Verdict::Conditional, esafety::ConditionKind::Time, Asked::TestFile) => {
+                " — add `at …` to the question to decide"
+            }
+            (Verdict::Conditional, esafety::ConditionKind::Nominated, Asked::CommandLine) => {
                 " — give --fact nominated=yes|no to decide"
             }
-            (Verdict::Conditional, esafety::ConditionKind::Permission) => {
+            (Verdict::Conditional, esafety::ConditionKind::Nominated, Asked::TestFile) => {
+                " — add `given nominated` or `given no nominated` to the question to decide"
+            }
+            (Verdict::Conditional, esafety::ConditionKind::Permission, Asked::CommandLine) => {
                 " — give --fact permission=yes|no to decide"
             }
-            (Verdict::Conditional, _) => " — a person must decide",
+            (Verdict::Conditional, esafety::ConditionKind::Permission, Asked::TestFile) => {
+                " — add `given permission` or `given no permission` to the question to decide"
+            }
+            (Verdict::Conditional, _, _) => " — a person must decide",
             _ => "",
         };
         out.push_str(&format!("  {:<11}{}{hint}\n", "condition", c.text));

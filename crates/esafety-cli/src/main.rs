@@ -11,6 +11,7 @@ mod files;
 mod fmt;
 mod list;
 mod render;
+mod test;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -64,6 +65,9 @@ enum Command {
     /// Produce the readable policy: every table, the timetable, the contacts
     /// and each procedure as a flowchart, as HTML, Markdown or Graphviz DOT.
     Render(render::Args),
+    /// Run the tests written next to each policy (`*.policy-test`), and
+    /// say which rows no test touches.
+    Test(test::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse(&args, output),
         Command::Fmt(args) => fmt::run(&args, output),
         Command::Render(args) => render::run(&args, output),
+        Command::Test(args) => test::run(&args, output),
     };
     ExitCode::from(code)
 }

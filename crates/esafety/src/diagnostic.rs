@@ -119,6 +119,21 @@ codes! {
     LimitExceeded = "E0309", "limit-exceeded", Error;
     /// A number is outside the range that makes sense, e.g. 0 prior incidents.
     NumberOutOfRange = "E0310", "number-out-of-range", Error;
+    /// A line of a test file is not a test statement.
+    TestSyntax = "E0401", "test-syntax-error", Error;
+    /// A test statement where it cannot go: an `expect` before any `ask`, a
+    /// `test` name with no question under it, a second `policy` line.
+    TestMisplaced = "E0402", "test-misplaced", Error;
+    /// A test names something the policy does not define.
+    TestUnknownName = "E0403", "test-unknown-name", Error;
+    /// The policy a test file is for cannot be read, or has errors.
+    TestPolicy = "E0404", "test-policy-unusable", Error;
+    /// A test's `at` is not a day on the calendar and a time on the clock.
+    TestMoment = "E0405", "test-impossible-moment", Error;
+    /// A test with no `expect` line: it could never fail.
+    TestExpectsNothing = "E0406", "test-expects-nothing", Error;
+    /// An expectation no answer can meet, such as `allowed by default`.
+    ImpossibleExpectation = "E0407", "impossible-expectation", Error;
     /// A cell is blank: the engine will deny.
     BlankCell = "W0101", "blank-cell", Warning;
     /// "At certain times" without saying which times.
@@ -139,6 +154,8 @@ codes! {
     EmptyIncident = "W0109", "incident-without-responses", Warning;
     /// A route with no steps.
     EmptyRoute = "W0110", "empty-route", Warning;
+    /// Two tests in one test file have the same name.
+    DuplicateTestName = "W0401", "duplicate-test-name", Warning;
 }
 
 impl std::fmt::Display for Code {

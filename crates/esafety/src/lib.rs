@@ -122,6 +122,7 @@
 //! * [`format`] prints a policy in its canonical layout (`esafety fmt`).
 //! * [`render`] lays a policy out as the readable document: Markdown, one
 //!   HTML page, or flowcharts in Graphviz DOT (`esafety render`).
+//! * [`testing`] reads a policy's tests and runs them (`esafety test`).
 #![deny(missing_docs)]
 
 // pest is built without its `std` feature, which only adds a stack probe on
@@ -140,6 +141,7 @@ pub mod render;
 mod span;
 mod suggest;
 pub mod syntax;
+pub mod testing;
 mod timetable;
 
 pub use check::{CheckOptions, Checked, check, check_bytes};

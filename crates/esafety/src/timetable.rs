@@ -272,6 +272,29 @@ impl CompiledTimetable {
         mask | weekend
     }
 
+    /// The first school day with this weekday: in the first term (or, with
+    /// no terms, on or after `from`), and not in a holiday. A test that asks
+    /// "on a Tuesday" means a Tuesday of a normal school week.
+    pub(crate) fn school_day(&self, weekday: jiff::civil::Weekday, from: Date) -> Date {
+        let start = self.terms.first().map_or(from, |&(first, _)| first);
+        let mut date = start;
+        // Two years is more than any school calendar leaves without a week
+        // of term; a calendar of nothing but holidays gets the first match.
+        for _ in 0..732 {
+            if date.weekday() == weekday
+                && !Self::in_ranges(&self.holidays, date)
+                && (self.terms.is_empty() || Self::in_ranges(&self.terms, date))
+            {
+                return date;
+            }
+            match date.tomorrow() {
+                Ok(next) => date = next,
+                Err(_) => break,
+            }
+        }
+        start.nth_weekday_of_month(1, weekday).unwrap_or(start)
+    }
+
     /// The names in a mask, for explanations.
     pub(crate) fn names(&self, mask: PeriodMask) -> Vec<&str> {
         self.periods
@@ -334,6 +357,29 @@ mod tests {
         assert_eq!(
             names_at(&t, date(2025, 11, 4).at(23, 59, 0, 0)),
             [OUTSIDE_SCHOOL_HOURS]
+        );
+    }
+
+    #[test]
+    fn a_school_day_is_in_term_and_not_a_holiday() {
+        let mut b = TimetableBuilder::new();
+        b.term(date(2025, 9, 3), date(2025, 12, 19));
+        b.holiday(date(2025, 9, 8), date(2025, 9, 12));
+        let t = b.build();
+        // The first Tuesday of term (9 September) is in a holiday week.
+        assert_eq!(
+            t.school_day(jiff::civil::Weekday::Tuesday, date(2020, 1, 1)),
+            date(2025, 9, 16)
+        );
+        assert_eq!(
+            t.school_day(jiff::civil::Weekday::Wednesday, date(2020, 1, 1)),
+            date(2025, 9, 3)
+        );
+        // With no terms, the first such day on or after the date given.
+        let t = TimetableBuilder::new().build();
+        assert_eq!(
+            t.school_day(jiff::civil::Weekday::Tuesday, date(2021, 4, 1)),
+            date(2021, 4, 6)
         );
     }
 

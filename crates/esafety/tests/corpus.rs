@@ -159,6 +159,96 @@ fn corpus() {
     });
 }
 
+/// The test-file corpus (`tests/corpus/tests/*.policy-test`): every
+/// diagnostic and every failed expectation is stated inline, a failure as
+/// `# expect: FAIL "the words of the expectation"`.
+#[test]
+fn test_file_corpus() {
+    insta::glob!("../../../tests/corpus", "**/*.policy-test", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = relative(path);
+        // Parsed under its full path, so that the policy beside it is found;
+        // reported under its name in the repository.
+        let full = path.display().to_string();
+        let parsed = esafety::testing::parse(&full, &text);
+        let mut diagnostics = parsed.diagnostics.clone();
+        let mut failures = Vec::new();
+        match esafety::testing::load_policy(&parsed) {
+            Ok(policy) => {
+                let report = esafety::testing::run(&parsed, &policy.policy);
+                diagnostics.extend(report.diagnostics);
+                for result in &report.results {
+                    failures.extend(result.failures.iter().cloned());
+                }
+            }
+            Err(unusable) => diagnostics.push(unusable.diagnostic),
+        }
+        // Messages name the policy by the path it was found at: keep them
+        // free of where this checkout happens to be.
+        let root = format!(
+            "{}/",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .canonicalize()
+                .unwrap()
+                .display()
+        );
+        for d in &mut diagnostics {
+            d.path.clone_from(&name);
+            d.message = d.message.replace(&root, "");
+            d.help = d.help.replace(&root, "");
+        }
+
+        let expected = expectations(&text);
+        let mut unmatched: Vec<String> = Vec::new();
+        let mut found: Vec<(String, u32, String)> = diagnostics
+            .iter()
+            .map(|d| {
+                let underlined = text.get(d.location.start..d.location.end).unwrap_or("");
+                (
+                    d.code.as_str().to_owned(),
+                    d.location.line,
+                    underlined.to_owned(),
+                )
+            })
+            .chain(failures.iter().map(|f| {
+                let underlined = text.get(f.location.start..f.location.end).unwrap_or("");
+                ("FAIL".to_owned(), f.location.line, underlined.to_owned())
+            }))
+            .collect();
+        for e in &expected {
+            let hit = found.iter().position(|(code, line, underlined)| {
+                *code == e.code
+                    && e.line.is_none_or(|l| *line == l)
+                    && e.text.as_deref().is_none_or(|t| t == underlined)
+            });
+            match hit {
+                Some(i) => {
+                    found.remove(i);
+                }
+                None => unmatched.push(format!("{e:?}")),
+            }
+        }
+        assert!(
+            unmatched.is_empty() && found.is_empty(),
+            "{name}\nexpected but not reported:\n  {}\nreported but not expected:\n  {found:?}",
+            unmatched.join("\n  ")
+        );
+
+        insta::assert_snapshot!("human", render::human(&diagnostics, &text, false));
+        let listed: Vec<String> = failures
+            .iter()
+            .map(|f| {
+                format!(
+                    "line {}: expected {}; the answer is {}",
+                    f.location.line, f.expected, f.actual
+                )
+            })
+            .collect();
+        insta::assert_snapshot!("failures", listed.join("\n"));
+    });
+}
+
 /// Every diagnostic code has at least one fixture that expects it.
 #[test]
 fn every_code_is_exercised() {
@@ -187,7 +277,10 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         let path = entry.unwrap().path();
         if path.is_dir() {
             out.extend(walk(&path));
-        } else if path.extension().is_some_and(|e| e == "policy") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "policy" || e == "policy-test")
+        {
             out.push(path);
         }
     }

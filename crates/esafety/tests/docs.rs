@@ -100,6 +100,13 @@ fn every_code_has_a_wrong_and_a_right_example() {
             body.push('\n');
         }
     }
+    // Test-file examples test the policy shown once, in a `policy example`
+    // block.
+    let example = blocks(&text)
+        .into_iter()
+        .find(|(info, _, _)| info == "policy example")
+        .map(|(_, body, _)| esafety::Policy::parse("example.policy", &body).unwrap())
+        .expect("docs/diagnostics.md shows the policy its test-file examples test");
     let mut documented = Vec::new();
     for (heading, body) in &sections {
         let (code_text, name) = heading.split_once(' ').unwrap();
@@ -111,6 +118,13 @@ fn every_code_has_a_wrong_and_a_right_example() {
         );
         documented.push(code);
         let examples = blocks(body);
+        if examples
+            .iter()
+            .any(|(i, _, _)| i.starts_with("policy-test"))
+        {
+            test_file_examples(code, &examples, &example);
+            continue;
+        }
         let wrong: Vec<_> = examples
             .iter()
             .filter(|(i, _, _)| i == "policy wrong")
@@ -158,4 +172,79 @@ fn every_code_has_a_wrong_and_a_right_example() {
         missing.is_empty(),
         "docs/diagnostics.md does not explain {missing:?}"
     );
+}
+
+/// A `policy-test wrong` example produces its code; a `policy-test right`
+/// one has no diagnostics, and its tests pass against the example policy.
+fn test_file_examples(code: Code, examples: &[(String, String, usize)], policy: &esafety::Policy) {
+    let find = |info: &str| {
+        let found: Vec<_> = examples.iter().filter(|(i, _, _)| i == info).collect();
+        assert_eq!(found.len(), 1, "{code}: needs one `{info}` example");
+        found[0].1.clone()
+    };
+    let run = |text: &str| {
+        let parsed = esafety::testing::parse("example.policy-test", text);
+        let report = esafety::testing::run(&parsed, policy);
+        let mut diagnostics = parsed.diagnostics.clone();
+        diagnostics.extend(report.diagnostics.iter().cloned());
+        (diagnostics, report)
+    };
+    let (wrong, _) = run(&find("policy-test wrong"));
+    assert!(
+        wrong.iter().any(|d| d.code == code),
+        "{code}: the wrong example does not produce it: {wrong:#?}"
+    );
+    let right_text = find("policy-test right");
+    let (right, report) = run(&right_text);
+    assert!(
+        right.is_empty(),
+        "{code}: the right example is not clean: {right:#?}"
+    );
+    assert!(
+        report.failed() == 0 && report.passed() > 0,
+        "{code}: the right example's tests do not all pass: {:#?}",
+        report.results
+    );
+}
+
+/// Every example in `docs/testing.md` is a real test file: each
+/// ```` ```policy-test ```` block reads without a diagnostic, and its tests
+/// pass against the policy the page shows first (```` ```policy ````).
+#[test]
+fn testing_examples_pass() {
+    let text = doc("testing.md");
+    let examples = blocks(&text);
+    let policy_text = examples
+        .iter()
+        .find(|(info, _, _)| info == "policy")
+        .map(|(_, body, _)| body.clone())
+        .expect("docs/testing.md shows the policy its examples test");
+    let checked = check("example.policy", &policy_text, &CheckOptions::default());
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        render::human(&checked.diagnostics, &policy_text, false)
+    );
+    let policy = checked.policy.unwrap();
+    let mut count = 0;
+    for (info, body, line) in &examples {
+        if info != "policy-test" {
+            continue;
+        }
+        count += 1;
+        let parsed = esafety::testing::parse("example.policy-test", body);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "docs/testing.md:{line}\n{}",
+            render::human(&parsed.diagnostics, body, false)
+        );
+        let report = esafety::testing::run(&parsed, &policy);
+        let failed: Vec<_> = report.results.iter().filter(|r| !r.passed()).collect();
+        assert!(
+            failed.is_empty() && report.diagnostics.is_empty(),
+            "docs/testing.md:{line}: {failed:#?} {:#?}",
+            report.diagnostics
+        );
+    }
+    assert!(count >= 3, "only {count} test examples in docs/testing.md");
 }

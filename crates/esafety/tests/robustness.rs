@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::fmt::Write as _;
 
 use esafety::diagnostic::{Diagnostic, render};
@@ -129,18 +131,12 @@ proptest! {
     #[test]
     fn mutated_policies_never_panic(
         which in 0usize..3,
-        cuts in prop::collection::vec((any::<prop::sample::Index>(), 0usize..40, "\\PC{0,8}"), 1..6),
+        cuts in common::cuts(),
         truncate in any::<prop::sample::Index>(),
         do_truncate in any::<bool>(),
     ) {
         let mut text = shipped()[which].clone();
-        for (at, len, insert) in cuts {
-            let mut start = at.index(text.len().max(1));
-            while !text.is_char_boundary(start) { start -= 1; }
-            let mut end = (start + len).min(text.len());
-            while !text.is_char_boundary(end) { end -= 1; }
-            text.replace_range(start..end.max(start), &insert);
-        }
+        common::mutate(&mut text, cuts);
         if do_truncate {
             let mut at = truncate.index(text.len().max(1));
             while !text.is_char_boundary(at) { at -= 1; }
@@ -153,14 +149,7 @@ proptest! {
     /// reaches the structure pass and the checker rather than the grammar.
     #[test]
     fn shuffled_lines_never_panic(which in 0usize..3, seed in prop::collection::vec(any::<prop::sample::Index>(), 1..30)) {
-        let original = shipped()[which].clone();
-        let mut lines: Vec<&str> = original.lines().collect();
-        for s in seed {
-            let a = s.index(lines.len());
-            let b = (a * 7 + 3) % lines.len();
-            lines.swap(a, b);
-        }
-        check_everything(&lines.join("\n"));
+        check_everything(&common::shuffle_lines(&shipped()[which], &seed));
     }
 }
 

@@ -211,22 +211,42 @@ pub fn json(files: &[FileReport<'_>]) -> String {
 pub fn github(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&d.path),
-            d.location.line,
-            d.location.column,
-            d.location.end_line,
-            d.location.end_column,
-            escape_property(&format!("{} {}", d.code.as_str(), d.code.name())),
-            escape_data(&format!("{} (help: {})", d.message, d.help)),
+        out.push_str(&github_annotation(
+            d.severity,
+            &d.path,
+            &d.location,
+            &format!("{} {}", d.code.as_str(), d.code.name()),
+            &format!("{} (help: {})", d.message, d.help),
         ));
     }
     out
+}
+
+/// One GitHub Actions workflow command (`::error …` or `::warning …`) that
+/// annotates `location` of the file `path`, escaped as the runner requires.
+/// Other reports (such as failed policy tests) use it to annotate their
+/// lines the same way.
+pub fn github_annotation(
+    severity: Severity,
+    path: &str,
+    location: &Location,
+    title: &str,
+    message: &str,
+) -> String {
+    let command = match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        escape_property(path),
+        location.line,
+        location.column,
+        location.end_line,
+        location.end_column,
+        escape_property(title),
+        escape_data(message),
+    )
 }
 
 /// Escaping for the message part of a workflow command.

@@ -180,6 +180,41 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_users => "`users`",
         kw_with => "`with`",
         kw_yes => "`yes`",
+        // The test language.
+        question_kind => "`action` or `incident`",
+        subject => "an id or a label in double quotes",
+        moment | stamp => {
+            "a date and time (`2025-11-04 10:35`) or a day and time (`tuesday 10:35`)"
+        }
+        fact_value => "a fact",
+        verdict | verdict_exp => "`allowed`, `denied`, `illegal` or `conditional`",
+        condition_word => "`time`, `nominated`, `permission` or `unspecified`",
+        no_what | no_step => {
+            "`incident`, `referrals`, `notifications`, `sanctions`, `responses`, `route` or `step`"
+        }
+        step_item => "a step number",
+        kw_action => "`action`",
+        kw_ask => "`ask`",
+        kw_conditional => "`conditional`",
+        kw_default => "`default`",
+        kw_denied => "`denied`",
+        kw_expect => "`expect`",
+        kw_given => "`given`",
+        kw_listed => "`listed`",
+        kw_note => "`note`",
+        kw_notification => "`notification`",
+        kw_notifications => "`notifications`",
+        kw_on => "`on`",
+        kw_pending => "`pending`",
+        kw_policy => "`policy`",
+        kw_referral => "`referral`",
+        kw_referrals => "`referrals`",
+        kw_rule => "`rule`",
+        kw_sanctions => "`sanctions`",
+        kw_steps => "`steps`",
+        kw_test => "`test`",
+        kw_time => "`time`",
+        kw_unspecified => "`unspecified`",
         _ => return None,
     })
 }
@@ -201,6 +236,18 @@ fn words_of(rule: Rule) -> &'static [&'static str] {
         Rule::window | Rule::window_kind => &["during", "outside"],
         Rule::condition | Rule::condition_kind => &["if", "unless"],
         Rule::table_kind => &["user", "communications", "rules"],
+        Rule::question_kind => &["action", "incident"],
+        Rule::verdict | Rule::verdict_exp => &["allowed", "denied", "illegal", "conditional"],
+        Rule::condition_word => &["time", "nominated", "permission", "unspecified"],
+        Rule::no_what => &[
+            "incident",
+            "referrals",
+            "notifications",
+            "sanctions",
+            "responses",
+            "route",
+            "step",
+        ],
         Rule::day => &[
             "monday",
             "tuesday",
@@ -243,8 +290,71 @@ fn word_at(line: &str, pos: usize) -> Option<&str> {
     rest.get(..end)
 }
 
-/// Builds the diagnostic for a line pest rejected.
+/// What lines of one language start with, for errors about a line's start.
+pub(crate) struct Vocabulary {
+    /// Words a statement can start with.
+    pub(crate) keywords: &'static [&'static str],
+    /// What to say about how lines start.
+    pub(crate) starts: &'static str,
+    /// Where every form of line is shown.
+    pub(crate) reference: &'static str,
+    /// A rule that, when it is among the expected ones, stands for a whole
+    /// family of forms: the sentence that describes them all, and their
+    /// first words (for "did you mean").
+    pub(crate) family: Option<(Rule, &'static str, &'static [&'static str])>,
+}
+
+/// The policy language.
+const POLICY: Vocabulary = Vocabulary {
+    keywords: STATEMENT_KEYWORDS,
+    starts: "Each line starts with a keyword such as `row`, `incident` or `step`, or with a name \
+             followed by `:` for a cell (e.g. `pupils: not allowed`).",
+    reference: "docs/language.md",
+    family: None,
+};
+
+/// The test language (`.policy-test` files).
+pub(crate) const TESTS: Vocabulary = Vocabulary {
+    keywords: &["policy", "test", "ask", "expect"],
+    starts: "Each line of a test file starts with `test`, `ask` or `expect` (or `policy`, once, \
+             at the top).",
+    reference: "docs/testing.md",
+    family: Some((
+        Rule::verdict,
+        "what the answer must be, such as `denied`, `incident mobile-device` or `referral headteacher`",
+        &[
+            "allowed",
+            "denied",
+            "illegal",
+            "conditional",
+            "not",
+            "no",
+            "incident",
+            "referral",
+            "notification",
+            "sanction",
+            "responses",
+            "route",
+            "steps",
+            "step",
+            "rule",
+            "note",
+        ],
+    )),
+};
+
+/// Builds the diagnostic for a policy line pest rejected.
 pub(crate) fn syntax_error(ctx: &LineContext<'_>, error: &pest::error::Error<Rule>) -> SyntaxError {
+    syntax_error_in(&POLICY, ctx, error)
+}
+
+/// Builds the diagnostic for a line of `vocabulary`'s language that pest
+/// rejected.
+pub(crate) fn syntax_error_in(
+    vocabulary: &Vocabulary,
+    ctx: &LineContext<'_>,
+    error: &pest::error::Error<Rule>,
+) -> SyntaxError {
     let line = ctx.text;
     let pos = match error.location {
         InputLocation::Pos(p) => p,
@@ -264,7 +374,7 @@ pub(crate) fn syntax_error(ctx: &LineContext<'_>, error: &pest::error::Error<Rul
     };
     let first_word_pos = line.len() - line.trim_start().len();
     let first_word = word_at(line, first_word_pos).unwrap_or("");
-    let first_is_keyword = STATEMENT_KEYWORDS.contains(&first_word);
+    let first_is_keyword = vocabulary.keywords.contains(&first_word);
     let after_first = line
         .get(first_word_pos + first_word.len()..)
         .unwrap_or("")
@@ -288,15 +398,12 @@ pub(crate) fn syntax_error(ctx: &LineContext<'_>, error: &pest::error::Error<Rul
             && positives.iter().all(name_led));
     if unknown_start {
         let span = ctx.span_of(first_word_pos, first_word_pos + first_word.len());
-        let mut help = String::from(
-            "Each line starts with a keyword such as `row`, `incident` or `step`, or with a name \
-             followed by `:` for a cell (e.g. `pupils: not allowed`).",
-        );
+        let mut help = String::from(vocabulary.starts);
         if let Some(hint) = common_hint(first_word, line, true) {
             help = hint;
         } else if let Some(dym) = suggest::did_you_mean(&suggest::closest(
             first_word,
-            STATEMENT_KEYWORDS.iter().copied(),
+            vocabulary.keywords.iter().copied(),
         )) {
             help = format!("{} {help}", capitalise(&dym));
         }
@@ -310,9 +417,16 @@ pub(crate) fn syntax_error(ctx: &LineContext<'_>, error: &pest::error::Error<Rul
         };
     }
 
-    // What the grammar would have accepted here, in words.
+    // What the grammar would have accepted here, in words. A family of forms
+    // is described as one.
+    let family = vocabulary
+        .family
+        .filter(|(rule, _, _)| positives.contains(rule));
     let mut expected: Vec<&str> = Vec::new();
-    for rule in &positives {
+    if let Some((_, words, _)) = family {
+        expected.push(words);
+    }
+    for rule in positives.iter().filter(|_| family.is_none()) {
         if let Some(d) = describe(*rule)
             && !expected.contains(&d)
         {
@@ -342,6 +456,9 @@ pub(crate) fn syntax_error(ctx: &LineContext<'_>, error: &pest::error::Error<Rul
             for rule in &positives {
                 candidates.extend(words_of(*rule));
             }
+            if let Some((_, _, words)) = family {
+                candidates.extend(words);
+            }
             if wants_date {
                 candidates.extend(MONTHS);
             }
@@ -349,10 +466,10 @@ pub(crate) fn syntax_error(ctx: &LineContext<'_>, error: &pest::error::Error<Rul
                 help = format!("{} ", capitalise(&dym));
             }
         }
-        help.push_str(
-            "Check the spelling and the order of the words; docs/language.md shows every form a \
-             line can take.",
-        );
+        help.push_str(&format!(
+            "Check the spelling and the order of the words; {} shows every form a line can take.",
+            vocabulary.reference
+        ));
     }
     SyntaxError {
         span,

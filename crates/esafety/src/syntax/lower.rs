@@ -236,14 +236,14 @@ impl LineContext<'_> {
         self.pair_span(pair)
     }
 
-    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+    pub(crate) fn name(&self, pair: &Pair<'_, Rule>) -> Name {
         Name {
             text: self.names.get(pair.as_str()),
             span: self.span(pair),
         }
     }
 
-    fn text(&self, pair: &Pair<'_, Rule>) -> Text {
+    pub(crate) fn text(&self, pair: &Pair<'_, Rule>) -> Text {
         let raw = pair
             .clone()
             .into_inner()
@@ -281,7 +281,7 @@ fn unescape(raw: &str) -> Arc<str> {
 #[derive(Debug)]
 pub(crate) struct Unexpected(pub(crate) Span);
 
-type Lowered<T> = Result<T, Unexpected>;
+pub(crate) type Lowered<T> = Result<T, Unexpected>;
 
 fn children<'i>(pair: &Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
     pair.clone().into_inner()
@@ -334,7 +334,7 @@ fn strings(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Text> {
         .collect()
 }
 
-fn number(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<u32> {
+pub(crate) fn number(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<u32> {
     let p = first(ctx, pair, Rule::number)?;
     p.as_str().parse().map_err(|_| Unexpected(ctx.span(&p)))
 }
@@ -372,7 +372,7 @@ fn month_number(name: &str) -> u32 {
         .map_or(0, |i| to_u32(i + 1))
 }
 
-fn date(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DateValue> {
+pub(crate) fn date(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DateValue> {
     let span = ctx.span(pair);
     let form = children(pair).next().ok_or(Unexpected(span))?;
     let bad = || Unexpected(span);
@@ -421,7 +421,7 @@ fn dates(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<(DateValue, Da
     }
 }
 
-fn time(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<TimeValue> {
+pub(crate) fn time(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<TimeValue> {
     let span = ctx.span(pair);
     let (h, m) = pair.as_str().split_once(':').ok_or(Unexpected(span))?;
     Ok(TimeValue {
@@ -431,7 +431,7 @@ fn time(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<TimeValue> {
     })
 }
 
-fn day(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DayName> {
+pub(crate) fn day(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DayName> {
     let span = ctx.span(pair);
     Ok(DayName {
         day: Weekday::parse(pair.as_str()).ok_or(Unexpected(span))?,

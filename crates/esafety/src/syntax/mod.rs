@@ -7,9 +7,9 @@
 //! that does not parse becomes one diagnostic and the next line is read as
 //! usual.
 
-mod expected;
+pub(crate) mod expected;
 pub(crate) mod grammar;
-mod lower;
+pub(crate) mod lower;
 mod structure;
 
 use pest::Parser;
@@ -145,22 +145,11 @@ fn parse_into_runs(
         names: &names,
     };
     let mut run: Vec<SourceLine<'_>> = Vec::with_capacity(run_lines);
-    let mut offset = 0usize;
-    for (number, raw) in text.split('\n').enumerate() {
-        let line_start = offset;
-        offset += raw.len() + 1;
-        let mut line = raw.strip_suffix('\r').unwrap_or(raw);
-        let mut line_offset = line_start;
-        if number == 0
-            && let Some(rest) = line.strip_prefix('\u{feff}')
-        {
-            line = rest;
-            line_offset += '\u{feff}'.len_utf8();
-        }
+    for (number, line_offset, line) in lines(text) {
         let source = SourceLine {
             text: line,
             offset: line_offset,
-            number: to_u32(number + 1),
+            number,
         };
         if line.len() > MAX_LINE_BYTES {
             reader.run(text, &run);
@@ -200,6 +189,22 @@ fn parse_into_runs(
             .help(m.belongs);
     }
     assembler.finish()
+}
+
+/// The lines of a text: each line's 1-based number, its byte offset, and
+/// its text without the line break (`\n` or `\r\n`) or, on the first line,
+/// a byte-order mark.
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (u32, usize, &str)> {
+    let mut offset = 0usize;
+    text.split('\n').enumerate().map(move |(number, raw)| {
+        let start = offset;
+        offset += raw.len() + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        match line.strip_prefix('\u{feff}').filter(|_| number == 0) {
+            Some(rest) => (to_u32(number + 1), start + '\u{feff}'.len_utf8(), rest),
+            None => (to_u32(number + 1), start, line),
+        }
+    })
 }
 
 /// Lines parsed together by the grammar's `file` rule: one pest call per run

@@ -1,0 +1,184 @@
+//! `esafety test`, run for real: the shipped tests pass and cover every row;
+//! failures show what was expected, what the answer is and the lines
+//! involved; every output format; exit codes.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{code, esafety, scratch, stderr, stdout};
+use serde_json::Value;
+
+const FAILING: &str = "tests/corpus/tests/failing.policy-test";
+
+/// The numbers in a `N passed, N failed` line.
+fn counts(line: &str) -> (usize, usize) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [p, "passed,", f, "failed", ..] => (p.parse().unwrap(), f.parse().unwrap()),
+        _ => panic!("not a summary: {line}"),
+    }
+}
+
+#[test]
+fn the_shipped_tests_pass() {
+    let o = esafety(&["test"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    // One line per file, then the total, last.
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("policies/crockerne.policy-test: "));
+    assert!(lines[1].starts_with("policies/st-botolphs.policy-test: "));
+    let (passed, failed) = counts(lines[2]);
+    assert!(passed >= 350, "{out}");
+    assert_eq!(failed, 0);
+}
+
+#[test]
+fn the_shipped_tests_cover_every_row() {
+    let o = esafety(&["test", "--coverage", "policies/"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(
+        out.contains("coverage of policies/crockerne.policy: 96 of 96 rows, devices, incidents and procedures are tested (100%)"),
+        "{out}"
+    );
+    assert!(out.contains("coverage of policies/st-botolphs.policy: 46 of 46"));
+    assert!(!out.contains("no test touches"));
+}
+
+#[test]
+fn coverage_lists_what_no_test_touches() {
+    let o = esafety(&[
+        "test",
+        "--coverage",
+        "--filter",
+        "immediate risk",
+        "policies/st-botolphs.policy",
+    ]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+    assert!(out.contains("no test touches:"));
+    assert!(out.contains(
+        "row       policies/st-botolphs.policy:96  communications › phones-in-lessons \"Use of mobile phones in lessons\""
+    ));
+    assert!(out.contains("procedure policies/st-botolphs.policy:"));
+    // The procedure the two tests go through is not listed.
+    assert!(!out.contains("child-sexual-abuse \"Online child sexual abuse"));
+}
+
+#[test]
+fn failures_show_expected_actual_and_the_lines() {
+    let o = esafety(&["test", FAILING]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.ends_with("0 passed, 7 failed\n"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn json_report() {
+    let o = esafety(&["test", "--format", "json", "--coverage", FAILING]);
+    assert_eq!(code(&o), 1);
+    let report: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(
+        (report["passed"].as_u64(), report["failed"].as_u64()),
+        (Some(0), Some(7))
+    );
+    let file = &report["files"][0];
+    assert_eq!(file["path"], FAILING);
+    assert_eq!(file["policy"], "tests/corpus/tests/school.policy");
+    let first = &file["results"][0];
+    assert_eq!(first["title"], "Wrong verdicts");
+    assert_eq!(first["line"], 5);
+    assert_eq!(first["query"]["role"], "pupil");
+    assert_eq!(first["decision"]["verdict"], "denied");
+    let failure = &first["failures"][0];
+    assert_eq!(failure["expected"], "allowed");
+    assert_eq!(failure["actual"], "denied");
+    assert_eq!(failure["location"]["line"], 8);
+    assert_eq!(failure["location"]["column"], 10);
+    // 3 + 1 rows, 1 device, 3 incidents and 1 procedure.
+    assert_eq!(file["coverage"]["items"].as_array().unwrap().len(), 9);
+}
+
+#[test]
+fn github_annotations() {
+    let o = esafety(&["test", "--format", "github", FAILING]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains(
+        "::error file=tests/corpus/tests/failing.policy-test,line=8,col=10,endLine=8,endColumn=17,title=esafety test failed%3A Wrong verdicts::expected allowed; the answer is denied\n"
+    ), "{out}");
+    assert!(out.ends_with("0 passed, 7 failed\n"));
+}
+
+#[test]
+fn errors_in_a_test_file_fail_the_run() {
+    let o = esafety(&["test", "tests/corpus/tests/syntax-errors.policy-test"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("error[E0401]"), "{out}");
+    assert!(out.contains("6 errors in the test files (above)"), "{out}");
+    assert!(out.ends_with("2 passed, 0 failed\n"));
+}
+
+#[test]
+fn a_policy_with_errors_fails_its_tests() {
+    let o = esafety(&["test", "tests/corpus/tests/policy-errors.policy-test"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("error[E0404]: `tests/corpus/tests/broken.policy` has 1 error"));
+    assert!(
+        out.contains("error[E0102]"),
+        "the policy's own error: {out}"
+    );
+    assert!(out.ends_with("0 passed, 1 failed\n"));
+}
+
+#[test]
+fn paths_are_test_files_policies_or_directories() {
+    // A policy stands for the tests beside it.
+    let o = esafety(&["test", "policies/crockerne.policy"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("policies/crockerne.policy-test: "));
+
+    let dir = scratch("test-paths");
+    let lonely = dir.join("lonely.policy");
+    std::fs::copy(common::root().join("policies/crockerne.policy"), &lonely).unwrap();
+    let o = esafety(&["test", lonely.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("has no tests: write them in"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = esafety(&["test", "crates/esafety-cli/src"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no test files (`*.policy-test`) in crates/esafety-cli/src"));
+
+    let o = esafety(&["test", "policies/nowhere"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot read `policies/nowhere`"));
+}
+
+#[test]
+fn filter_runs_the_tests_whose_name_matches() {
+    let o = esafety(&["test", "--filter", "PHONE IN A LESSON", "policies/"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(
+        out.contains("policies/crockerne.policy-test: 1 passed, 0 failed"),
+        "{out}"
+    );
+    assert!(out.ends_with("1 passed, 0 failed\n"));
+}

@@ -1,0 +1,689 @@
+//! Running tests: each question asked of the policy, each answer compared
+//! with what its test expects, and a record of what the tests touched.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AskAbout, CaseResult, Expect, Expectation, Failure, Moment, ParsedTests, Report, ResponseClass,
+    Subject, TestCase,
+};
+use crate::diagnostic::{Code, Reporter};
+use crate::model::{ResponseInfo, Responses};
+use crate::span::LineIndex;
+use crate::suggest::{self, normalize_label};
+use crate::{Decision, Policy, Query, QueryError, Verdict};
+
+/// What the tests touched: every row of the policy's tables, every device,
+/// incident and procedure, and whether any test asks about it (or, for an
+/// incident or procedure, expects something of it).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Coverage {
+    /// In the policy's order: rule-table rows, devices, incidents, then
+    /// procedures.
+    pub items: Vec<CoverageItem>,
+}
+
+impl Coverage {
+    /// How many items a test touches.
+    pub fn tested(&self) -> usize {
+        self.items.iter().filter(|i| i.tested).count()
+    }
+
+    /// The items no test touches.
+    pub fn untested(&self) -> impl Iterator<Item = &CoverageItem> {
+        self.items.iter().filter(|i| !i.tested)
+    }
+}
+
+/// A row, device, incident or procedure, and whether a test touches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageItem {
+    /// `row`, `device`, `incident` or `procedure`.
+    pub kind: String,
+    /// The table it is in (empty for a procedure).
+    pub table: Arc<str>,
+    /// Its id.
+    pub id: Arc<str>,
+    /// Its label, verbatim.
+    pub label: Arc<str>,
+    /// Its line in the policy.
+    pub line: u32,
+    /// Whether a test touches it.
+    pub tested: bool,
+}
+
+/// Runs every test of `tests` against `policy`.
+///
+/// Never panics. A test that cannot be asked as written (an unknown name, a
+/// question about an incident the role does not have) fails, with a
+/// diagnostic in the report saying why.
+pub fn run(tests: &ParsedTests, policy: &Policy) -> Report {
+    let text = tests.source.as_str();
+    let index = LineIndex::new(text);
+    let mut reporter = Reporter::new(&tests.file.path, text, &index);
+    let mut touched = Touched::default();
+    let results = tests
+        .file
+        .cases
+        .iter()
+        .map(|case| {
+            let mut runner = Runner {
+                policy,
+                reporter: &mut reporter,
+                touched: &mut touched,
+            };
+            runner.case(case)
+        })
+        .collect();
+    Report {
+        results,
+        diagnostics: reporter.finish(),
+        coverage: coverage(policy, &touched),
+    }
+}
+
+/// What the tests touched, by (table, id).
+#[derive(Default)]
+struct Touched {
+    rows: HashSet<(Arc<str>, Arc<str>)>,
+    devices: HashSet<(Arc<str>, Arc<str>)>,
+    incidents: HashSet<(Arc<str>, Arc<str>)>,
+    routes: HashSet<Arc<str>>,
+}
+
+struct Runner<'a, 'r, 'i> {
+    policy: &'a Policy,
+    reporter: &'r mut Reporter<'i>,
+    touched: &'r mut Touched,
+}
+
+impl Runner<'_, '_, '_> {
+    fn case(&mut self, case: &TestCase) -> CaseResult {
+        let query = self.query(case);
+        let mut result = CaseResult {
+            title: case.title(),
+            line: case.line(),
+            query: query.clone(),
+            decision: None,
+            failures: Vec::new(),
+            broken: false,
+        };
+        // An expectation that names something unknown is reported once, as
+        // that, and not checked as well.
+        let known: Vec<bool> = case
+            .expectations
+            .iter()
+            .map(|e| self.names_are_known(e))
+            .collect();
+        result.broken = known.contains(&false);
+        let checked = || {
+            case.expectations
+                .iter()
+                .zip(&known)
+                .filter(|(_, known)| **known)
+                .map(|(e, _)| e)
+        };
+        let expects_not_listed = case
+            .expectations
+            .iter()
+            .any(|e| matches!(e.kind, Expect::NotListed));
+        match self.policy.decide(&query) {
+            Ok(decision) => {
+                self.touch(case, &decision);
+                for e in checked() {
+                    if let Some((expected, actual)) = check(e, &decision) {
+                        result.failures.push(Failure {
+                            location: self.reporter.location(e.span),
+                            expected,
+                            actual,
+                        });
+                    }
+                }
+                result.decision = Some(decision);
+            }
+            Err(QueryError::IncidentNotForRole {
+                incident,
+                role,
+                for_roles,
+            }) if expects_not_listed => {
+                // The answer the test expects. Any other expectation of this
+                // question cannot be met: there is no answer to meet it.
+                if let AskAbout::Incident(_) = &case.ask.about {
+                    self.touched_incident(&incident);
+                }
+                for e in checked() {
+                    if !matches!(e.kind, Expect::NotListed) {
+                        result.failures.push(Failure {
+                            location: self.reporter.location(e.span),
+                            expected: expected_words(&e.kind),
+                            actual: format!(
+                                "no answer: incident `{incident}` is not listed for `{role}` (only for {})",
+                                for_roles.join(", ")
+                            ),
+                        });
+                    }
+                }
+            }
+            Err(error) => {
+                if let (QueryError::IncidentNotForRole { .. }, false) = (&error, expects_not_listed)
+                {
+                    // A fact about the policy, not a mistake in the test:
+                    // report it as the answer.
+                    for e in checked() {
+                        result.failures.push(Failure {
+                            location: self.reporter.location(e.span),
+                            expected: expected_words(&e.kind),
+                            actual: format!("not listed ({error})"),
+                        });
+                    }
+                } else {
+                    self.query_error(case, &error);
+                    result.broken = true;
+                }
+            }
+        }
+        result
+    }
+
+    /// The question of a test, with a weekday read as a day of the policy's
+    /// school calendar.
+    fn query(&self, case: &TestCase) -> Query {
+        let ask = &case.ask;
+        let mut query = Query {
+            role: ask.role.as_ref().map(|r| r.text.to_string()),
+            prior: ask.prior,
+            ..Query::default()
+        };
+        match &ask.about {
+            AskAbout::Action(s) => query.action = Some(s.text.to_string()),
+            AskAbout::Incident(s) => query.incident = Some(s.text.to_string()),
+            AskAbout::Device { kind, capability } => {
+                query.device = Some(kind.text.to_string());
+                query.action = Some(capability.text.to_string());
+            }
+        }
+        for (name, value) in &ask.facts {
+            query.facts.insert(name.text.to_string(), *value);
+        }
+        query.at = ask.at.as_ref().and_then(|m| self.moment(m));
+        query
+    }
+
+    fn moment(&self, moment: &Moment) -> Option<jiff::civil::DateTime> {
+        let (date, time) = match moment {
+            Moment::Date { date, time } => {
+                let d = jiff::civil::Date::new(
+                    i16::try_from(date.year).ok()?,
+                    i8::try_from(date.month).ok()?,
+                    i8::try_from(date.day?).ok()?,
+                )
+                .ok()?;
+                (d, time)
+            }
+            Moment::Weekday { day, time } => {
+                let from = self
+                    .policy
+                    .school()
+                    .approved
+                    .map_or_else(|| jiff::civil::date(2025, 9, 1), |d| d.first_day());
+                let weekday = match day.day.index() {
+                    0 => jiff::civil::Weekday::Monday,
+                    1 => jiff::civil::Weekday::Tuesday,
+                    2 => jiff::civil::Weekday::Wednesday,
+                    3 => jiff::civil::Weekday::Thursday,
+                    4 => jiff::civil::Weekday::Friday,
+                    5 => jiff::civil::Weekday::Saturday,
+                    _ => jiff::civil::Weekday::Sunday,
+                };
+                (self.policy.data.timetable.school_day(weekday, from), time)
+            }
+        };
+        let hour = i8::try_from(time.hour).ok()?;
+        let minute = i8::try_from(time.minute).ok()?;
+        jiff::civil::Time::new(hour, minute, 0, 0)
+            .ok()
+            .map(|t| date.to_datetime(t))
+    }
+
+    /// Reports a question the policy cannot look up, at the name that is
+    /// wrong.
+    fn query_error(&mut self, case: &TestCase, error: &QueryError) {
+        let ask = &case.ask;
+        let subject = match &ask.about {
+            AskAbout::Action(s) | AskAbout::Incident(s) => s.span,
+            AskAbout::Device { kind, .. } => kind.span,
+        };
+        let span = match error {
+            QueryError::UnknownRole { .. } => ask.role.as_ref().map_or(ask.span, |r| r.span),
+            QueryError::UnknownCapability { .. } => match &ask.about {
+                AskAbout::Device { capability, .. } => capability.span,
+                _ => subject,
+            },
+            QueryError::UnknownFact { given, .. } => ask
+                .facts
+                .iter()
+                .find(|(n, _)| *n.text == **given)
+                .map_or(ask.span, |(n, _)| n.span),
+            QueryError::Incomplete(_) => ask.span,
+            _ => subject,
+        };
+        self.reporter
+            .report(Code::TestUnknownName, span, error.to_string())
+            .label("the policy does not know this")
+            .help("A test names roles, rows, incidents, devices and facts as the policy does: by id or by label. `esafety list --policy FILE` lists them all.");
+    }
+
+    /// Checks that what an expectation names exists; reports it if not.
+    fn names_are_known(&mut self, e: &Expectation) -> bool {
+        let subjects: Vec<(&Subject, &str)> = match &e.kind {
+            Expect::Incident(Some(s)) => vec![(s, "incident")],
+            Expect::Response { subject, .. } => vec![(subject, "response")],
+            Expect::Responses(list) => list.iter().map(|s| (s, "response")).collect(),
+            Expect::Route(Some(s)) => vec![(s, "route")],
+            Expect::Rule(s) => vec![(s, "row")],
+            _ => Vec::new(),
+        };
+        let mut known = true;
+        for (subject, kind) in subjects {
+            let candidates = self.candidates(kind);
+            let found = candidates
+                .iter()
+                .any(|(id, label)| matches(subject, id, label));
+            if found {
+                continue;
+            }
+            known = false;
+            let names = candidates.iter().flat_map(|(id, label)| [&**id, &**label]);
+            let suggestions = suggest::closest(&subject.text, names);
+            let what = match kind {
+                "incident" => "no incident of this policy",
+                "response" => "no response of this policy (and no referral target)",
+                "route" => "no procedure (route) of this policy",
+                _ => "no row of this policy",
+            };
+            let mut message = format!("{what} is `{}`", subject.text);
+            if let Some(dym) = suggest::did_you_mean(&suggestions) {
+                message.push_str(&format!(": {dym}"));
+            }
+            self.reporter
+                .report(Code::TestUnknownName, subject.span, message)
+                .label("the policy does not know this")
+                .help("Name it as the policy does: by its id, or by its label in double quotes. `esafety list --policy FILE` lists them all.");
+        }
+        known
+    }
+
+    /// (id, label) of everything of a kind that an expectation can name.
+    fn candidates(&self, kind: &str) -> Vec<(Arc<str>, Arc<str>)> {
+        let p = self.policy;
+        match kind {
+            "incident" => p
+                .incidents()
+                .map(|i| (i.id.clone(), i.label.clone()))
+                .collect(),
+            "route" => p
+                .routes()
+                .iter()
+                .map(|r| (r.id.clone(), r.label.clone()))
+                .collect(),
+            "response" => {
+                let mut out: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+                for incident in &p.data.incidents {
+                    for r in incident.lists.iter() {
+                        out.push((r.id.clone(), r.label.clone()));
+                        out.extend(r.to.iter().map(|t| (t.id.clone(), t.title.clone())));
+                    }
+                }
+                out.sort();
+                out.dedup();
+                out
+            }
+            _ => {
+                let mut out: Vec<(Arc<str>, Arc<str>)> = p
+                    .tables()
+                    .iter()
+                    .flat_map(|t| t.rows.iter().map(|r| (r.id.clone(), r.label.clone())))
+                    .collect();
+                out.extend(
+                    crate::Capability::ALL
+                        .iter()
+                        .map(|c| (Arc::from(c.id()), Arc::from(c.label()))),
+                );
+                out
+            }
+        }
+    }
+
+    /// Records what a test touched.
+    fn touch(&mut self, case: &TestCase, d: &Decision) {
+        match &case.ask.about {
+            AskAbout::Action(_) => {
+                if let Some(rule) = &d.rule {
+                    self.touched
+                        .rows
+                        .insert((rule.table.clone(), rule.row.clone()));
+                }
+            }
+            AskAbout::Device { .. } => {
+                if let Some(rule) = &d.rule
+                    && let Some(device) = &rule.column
+                {
+                    self.touched
+                        .devices
+                        .insert((rule.table.clone(), device.clone()));
+                }
+            }
+            AskAbout::Incident(_) => {}
+        }
+        let about_incident = matches!(case.ask.about, AskAbout::Incident(_))
+            || case.expectations.iter().any(|e| {
+                matches!(
+                    e.kind,
+                    Expect::Incident(Some(_))
+                        | Expect::Response { .. }
+                        | Expect::Responses(_)
+                        | Expect::NoResponses(_)
+                )
+            });
+        if about_incident && let Some(i) = &d.incident {
+            self.touched
+                .incidents
+                .insert((i.table.clone(), i.id.clone()));
+        }
+        let about_route = case.expectations.iter().any(|e| {
+            matches!(
+                e.kind,
+                Expect::Route(Some(_)) | Expect::Steps(_) | Expect::Step { .. } | Expect::NoStep(_)
+            )
+        });
+        if about_route && let Some(r) = &d.route {
+            self.touched.routes.insert(Arc::from(r.id()));
+        }
+    }
+
+    fn touched_incident(&mut self, id: &str) {
+        for i in self.policy.incidents().filter(|i| &*i.id == id) {
+            self.touched
+                .incidents
+                .insert((i.table.clone(), i.id.clone()));
+        }
+    }
+}
+
+/// Whether a subject names a thing with this id and label: the id exactly,
+/// or the label ignoring case and spacing.
+fn matches(subject: &Subject, id: &str, label: &str) -> bool {
+    *subject.text == *id || normalize_label(&subject.text) == normalize_label(label)
+}
+
+/// Whether a subject names a response: by its id or label, or by one of its
+/// targets' id or title.
+fn names_response(subject: &Subject, r: &ResponseInfo) -> bool {
+    matches(subject, &r.id, &r.label) || r.to.iter().any(|t| matches(subject, &t.id, &t.title))
+}
+
+fn class_list(responses: &Responses, class: ResponseClass) -> &[ResponseInfo] {
+    match class {
+        ResponseClass::Referral => &responses.referrals,
+        ResponseClass::Notification => &responses.notifications,
+        ResponseClass::Sanction => &responses.sanctions,
+    }
+}
+
+fn class_words(class: ResponseClass) -> (&'static str, &'static str) {
+    match class {
+        ResponseClass::Referral => ("referral", "referrals"),
+        ResponseClass::Notification => ("notification", "notifications"),
+        ResponseClass::Sanction => ("sanction", "sanctions"),
+    }
+}
+
+/// A list of responses in words: their ids, in the table's order.
+fn response_words(list: &[ResponseInfo], none: &str) -> String {
+    if list.is_empty() {
+        none.to_owned()
+    } else {
+        let ids: Vec<&str> = list.iter().map(|r| &*r.id).collect();
+        ids.join(", ")
+    }
+}
+
+/// The verdict of a decision in the test language's words.
+fn verdict_words(d: &Decision) -> String {
+    match (d.verdict, &d.condition) {
+        (Verdict::Denied, _) if d.default => "denied by default".to_owned(),
+        (Verdict::Conditional, Some(c)) => {
+            let on = serde_json::to_value(c.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("conditional on {on} ({})", c.text)
+        }
+        (v, _) => v.as_str().to_owned(),
+    }
+}
+
+/// The steps of a decision's route: (number, pending).
+fn steps_of(d: &Decision) -> Vec<(u32, bool)> {
+    d.route
+        .as_ref()
+        .map(|r| r.steps().map(|s| (s.step.number, s.pending)).collect())
+        .unwrap_or_default()
+}
+
+fn steps_words(steps: &[(u32, bool)]) -> String {
+    let words: Vec<String> = steps
+        .iter()
+        .map(|(n, p)| {
+            if *p {
+                format!("{n} pending")
+            } else {
+                n.to_string()
+            }
+        })
+        .collect();
+    words.join(", ")
+}
+
+/// An expectation in the test language's words.
+fn expected_words(e: &Expect) -> String {
+    match e {
+        Expect::Verdict {
+            verdict,
+            by_default,
+            on,
+        } => {
+            let mut out = verdict.as_str().to_owned();
+            if *by_default {
+                out.push_str(" by default");
+            }
+            if let Some(kind) = on {
+                let on = serde_json::to_value(kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                out.push_str(&format!(" on {on}"));
+            }
+            out
+        }
+        Expect::NotListed => "not listed".to_owned(),
+        Expect::Incident(Some(s)) => format!("incident {}", s.words()),
+        Expect::Incident(None) => "no incident".to_owned(),
+        Expect::Response { class, subject } => {
+            format!("{} {}", class_words(*class).0, subject.words())
+        }
+        Expect::NoResponses(Some(class)) => format!("no {}", class_words(*class).1),
+        Expect::NoResponses(None) => "no responses".to_owned(),
+        Expect::Responses(list) => {
+            let words: Vec<String> = list.iter().map(Subject::words).collect();
+            format!("responses {}", words.join(", "))
+        }
+        Expect::Route(Some(s)) => format!("route {}", s.words()),
+        Expect::Route(None) => "no route".to_owned(),
+        Expect::Steps(steps) => format!("steps {}", steps_words(steps)),
+        Expect::Step { number, pending } => {
+            format!("step {number}{}", if *pending { " pending" } else { "" })
+        }
+        Expect::NoStep(n) => format!("no step {n}"),
+        Expect::Rule(s) => format!("rule {}", s.words()),
+        Expect::Note(t) => format!("note \"{}\"", t.text),
+    }
+}
+
+/// Compares one expectation with a decision: `None` when it holds, else
+/// (what was expected, what the decision has), in words.
+fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
+    let holds = match &e.kind {
+        Expect::Verdict {
+            verdict,
+            by_default,
+            on,
+        } => {
+            d.verdict == *verdict
+                && (*verdict != Verdict::Denied || d.default == *by_default)
+                && on.is_none_or(|kind| d.condition.as_ref().is_some_and(|c| c.kind == kind))
+        }
+        Expect::NotListed => false,
+        Expect::Incident(Some(s)) => d
+            .incident
+            .as_ref()
+            .is_some_and(|i| matches(s, &i.id, &i.label)),
+        Expect::Incident(None) => d.incident.is_none(),
+        Expect::Response { class, subject } => class_list(&d.responses, *class)
+            .iter()
+            .any(|r| names_response(subject, r)),
+        Expect::NoResponses(Some(class)) => class_list(&d.responses, *class).is_empty(),
+        Expect::NoResponses(None) => d.responses.is_empty(),
+        Expect::Responses(list) => {
+            let all: Vec<&ResponseInfo> = d.responses.iter().collect();
+            list.iter()
+                .all(|s| all.iter().any(|r| names_response(s, r)))
+                && all
+                    .iter()
+                    .all(|r| list.iter().any(|s| names_response(s, r)))
+        }
+        Expect::Route(Some(s)) => d
+            .route
+            .as_ref()
+            .is_some_and(|r| matches(s, r.id(), r.label())),
+        Expect::Route(None) => d.route.is_none(),
+        Expect::Steps(steps) => d.route.is_some() && steps_of(d) == *steps,
+        Expect::Step { number, pending } => steps_of(d).contains(&(*number, *pending)),
+        Expect::NoStep(n) => d.route.is_some() && !steps_of(d).iter().any(|(s, _)| s == n),
+        Expect::Rule(s) => d.rule.as_ref().is_some_and(|r| {
+            matches(s, &r.row, &r.label)
+                || r.column
+                    .as_deref()
+                    .is_some_and(|c| normalize_label(c) == normalize_label(&s.text))
+        }),
+        Expect::Note(t) => d
+            .note
+            .as_ref()
+            .is_some_and(|n| normalize_label(n).contains(&normalize_label(&t.text))),
+    };
+    if holds {
+        return None;
+    }
+    let actual = match &e.kind {
+        Expect::Verdict { .. } => verdict_words(d),
+        Expect::NotListed => d.incident.as_ref().map_or_else(
+            || verdict_words(d),
+            |i| format!("listed: incident {} \"{}\" of {}", i.id, i.label, i.table),
+        ),
+        Expect::Incident(_) => d.incident.as_ref().map_or_else(
+            || "no incident".to_owned(),
+            |i| format!("incident {} \"{}\"", i.id, i.label),
+        ),
+        Expect::Response { class, .. } | Expect::NoResponses(Some(class)) => {
+            let (_, plural) = class_words(*class);
+            let list = class_list(&d.responses, *class);
+            if list.is_empty() {
+                format!("no {plural}")
+            } else {
+                format!("{plural} {}", response_words(list, ""))
+            }
+        }
+        Expect::NoResponses(None) | Expect::Responses(_) => {
+            let all: Vec<ResponseInfo> = d.responses.iter().cloned().collect();
+            if all.is_empty() {
+                "no responses".to_owned()
+            } else {
+                format!("responses {}", response_words(&all, ""))
+            }
+        }
+        Expect::Route(_) | Expect::Steps(_) | Expect::Step { .. } | Expect::NoStep(_) => {
+            match &d.route {
+                None => "no route".to_owned(),
+                Some(r) if matches!(e.kind, Expect::Route(_)) => {
+                    format!("route {} \"{}\"", r.id(), r.label())
+                }
+                Some(r) => format!("route {}: steps {}", r.id(), steps_words(&steps_of(d))),
+            }
+        }
+        Expect::Rule(_) => d.rule.as_ref().map_or_else(
+            || "no rule".to_owned(),
+            |r| format!("rule {} \"{}\" (line {})", r.row, r.label, r.line),
+        ),
+        Expect::Note(_) => d
+            .note
+            .as_ref()
+            .map_or_else(|| "no note".to_owned(), |n| format!("note \"{n}\"")),
+    };
+    Some((expected_words(&e.kind), actual))
+}
+
+/// Every row, device, incident and procedure of the policy, marked with
+/// whether a test touched it.
+fn coverage(policy: &Policy, touched: &Touched) -> Coverage {
+    let mut items = Vec::new();
+    for table in policy.tables() {
+        for row in &table.rows {
+            items.push(CoverageItem {
+                kind: "row".to_owned(),
+                table: table.id.clone(),
+                id: row.id.clone(),
+                label: row.label.clone(),
+                line: row.line,
+                tested: touched.rows.contains(&(table.id.clone(), row.id.clone())),
+            });
+        }
+    }
+    for device in policy.devices() {
+        items.push(CoverageItem {
+            kind: "device".to_owned(),
+            table: device.table.clone(),
+            id: device.id.clone(),
+            label: device.label.clone(),
+            line: device.line,
+            tested: touched
+                .devices
+                .contains(&(device.table.clone(), device.label.clone())),
+        });
+    }
+    for incident in policy.incidents() {
+        items.push(CoverageItem {
+            kind: "incident".to_owned(),
+            table: incident.table.clone(),
+            id: incident.id.clone(),
+            label: incident.label.clone(),
+            line: incident.line,
+            tested: touched
+                .incidents
+                .contains(&(incident.table.clone(), incident.id.clone())),
+        });
+    }
+    for route in policy.routes() {
+        items.push(CoverageItem {
+            kind: "procedure".to_owned(),
+            table: Arc::from(""),
+            id: route.id.clone(),
+            label: route.label.clone(),
+            line: route.line,
+            tested: touched.routes.contains(&route.id),
+        });
+    }
+    Coverage { items }
+}
