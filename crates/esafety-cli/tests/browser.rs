@@ -8,8 +8,9 @@
 //! install chromium`). Without one these tests say so and pass, unless
 //! `ESAFETY_BROWSER_TESTS=required` (as CI sets), when they fail.
 //!
-//! `ESAFETY_UPDATE_SCREENSHOTS=1` also writes a full-page screenshot of each
-//! shipped policy to `docs/screenshots/`.
+//! Each page is also photographed whole (`chromium --screenshot`), and the
+//! picture checked to be the page's full size; `ESAFETY_UPDATE_SCREENSHOTS=1`
+//! keeps those pictures in `docs/screenshots/`.
 
 #![allow(
     clippy::unwrap_used,
@@ -252,17 +253,24 @@ fn each_shipped_policy_reads_right_in_a_browser() {
         assert_eq!(r["textOutsideShapes"], Value::Array(vec![]), "{name}");
         assert_eq!(r["live"], 0, "{name}");
 
-        if std::env::var("ESAFETY_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
-            screenshot(&chromium, &dir, name, r["scrollHeight"].as_u64().unwrap());
-        }
+        // A screenshot of the whole page: kept in docs/screenshots/ when
+        // updating them, else in the scratch directory.
+        let height = r["scrollHeight"].as_u64().unwrap();
+        let update = std::env::var("ESAFETY_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1");
+        let target = if update {
+            root().join("docs/screenshots")
+        } else {
+            dir.clone()
+        };
+        let png = screenshot(&chromium, &dir, &target.join(format!("{name}.png")), height);
+        assert_eq!(png, (WIDTH, u32::try_from(height).unwrap()), "{name}");
     }
 }
 
-/// Writes a full-page screenshot to `docs/screenshots/NAME.png`.
-fn screenshot(chromium: &Path, dir: &Path, name: &str, height: u64) {
-    let target = root().join("docs/screenshots");
-    std::fs::create_dir_all(&target).unwrap();
-    let out = target.join(format!("{name}.png"));
+/// Takes a full-page screenshot into `out`; returns the picture's width and
+/// height, read from the PNG's header.
+fn screenshot(chromium: &Path, dir: &Path, out: &Path, height: u64) -> (u32, u32) {
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     run_chromium(
         chromium,
         dir,
@@ -272,7 +280,13 @@ fn screenshot(chromium: &Path, dir: &Path, name: &str, height: u64) {
         ],
         &file_url(&dir.join("page.html")),
     );
-    assert!(std::fs::metadata(&out).unwrap().len() > 10_000);
+    let png = std::fs::read(out).unwrap();
+    assert!(png.len() > 10_000, "an empty picture: {}", out.display());
+    // The signature, then the IHDR chunk: width and height, big-endian.
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&png[12..16], b"IHDR");
+    let number = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (number(16), number(20))
 }
 
 #[test]

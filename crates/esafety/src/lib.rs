@@ -119,7 +119,7 @@
 //! * The checker ([`check`]) resolves names and values and compiles the policy.
 //! * [`Policy::decide`] evaluates questions.
 //! * [`diagnostic`] holds the diagnostic data model and its renderers.
-//! * [`format`] prints a policy in its canonical layout (`esafety fmt`).
+//! * [`format`](mod@format) prints a policy in its canonical layout (`esafety fmt`).
 //! * [`render`] lays a policy out as the readable document: Markdown, one
 //!   HTML page, or flowcharts in Graphviz DOT (`esafety render`).
 //! * [`testing`] reads a policy's tests and runs them (`esafety test`).
