@@ -384,24 +384,45 @@ impl Reader<'_, '_> {
                     }
                 }
             }
-            Err(error) => {
-                self.syntax_errors += 1;
-                if self.syntax_errors <= MAX_SYNTAX_ERRORS {
-                    let e = expected::syntax_error(&ctx, &error);
-                    self.reporter
-                        .report(Code::Syntax, e.span, e.message)
-                        .label(e.label)
-                        .help(e.help);
-                } else if self.syntax_errors == MAX_SYNTAX_ERRORS + 1 {
-                    self.reporter
-                        .report(Code::LimitExceeded, ctx.span_of(0, 0), format!(
-                            "more than {MAX_SYNTAX_ERRORS} lines could not be read; esafety stops listing them here"
-                        ))
-                        .label("and more from here on")
-                        .help("Fix the errors above first: this many usually means the file is not a policy file, or a quote was left open.");
-                }
-            }
+            Err(error) => report_syntax_error(
+                self.reporter,
+                &mut self.syntax_errors,
+                &ctx,
+                Code::Syntax,
+                || expected::syntax_error(&ctx, &error),
+                "a policy file, or a quote was left open",
+            ),
         }
+    }
+}
+
+/// Reports a line the grammar rejected, as `code`; after
+/// [`MAX_SYNTAX_ERRORS`] in a file, says once that there are more and stops.
+/// `what` ends "this many usually means the file is not …".
+pub(crate) fn report_syntax_error(
+    reporter: &mut Reporter<'_>,
+    errors_so_far: &mut usize,
+    ctx: &LineContext<'_>,
+    code: Code,
+    describe: impl FnOnce() -> expected::SyntaxError,
+    what: &str,
+) {
+    *errors_so_far += 1;
+    if *errors_so_far <= MAX_SYNTAX_ERRORS {
+        let e = describe();
+        reporter
+            .report(code, e.span, e.message)
+            .label(e.label)
+            .help(e.help);
+    } else if *errors_so_far == MAX_SYNTAX_ERRORS + 1 {
+        reporter
+            .report(Code::LimitExceeded, ctx.span_of(0, 0), format!(
+                "more than {MAX_SYNTAX_ERRORS} lines could not be read; esafety stops listing them here"
+            ))
+            .label("and more from here on")
+            .help(format!(
+                "Fix the errors above first: this many usually means the file is not {what}."
+            ));
     }
 }
 

@@ -15,7 +15,7 @@ use crate::span::{LineIndex, Span};
 use crate::syntax::expected::{TESTS, syntax_error_in};
 use crate::syntax::grammar::{PolicyParser, Rule};
 use crate::syntax::lower::{self, LineContext, Lowered, Names, Unexpected};
-use crate::syntax::{MAX_FILE_BYTES, MAX_LINE_BYTES, MAX_SYNTAX_ERRORS};
+use crate::syntax::{MAX_FILE_BYTES, MAX_LINE_BYTES};
 use crate::{ConditionKind, Verdict};
 
 /// Reads a test file. `path` names it in diagnostics (and is kept in the
@@ -145,21 +145,14 @@ impl Reader<'_, '_> {
         let pairs = match PolicyParser::parse(Rule::test_line, ctx.text) {
             Ok(pairs) => pairs,
             Err(error) => {
-                self.syntax_errors += 1;
-                if self.syntax_errors <= MAX_SYNTAX_ERRORS {
-                    let e = syntax_error_in(&TESTS, ctx, &error);
-                    self.reporter
-                        .report(Code::TestSyntax, e.span, e.message)
-                        .label(e.label)
-                        .help(e.help);
-                } else if self.syntax_errors == MAX_SYNTAX_ERRORS + 1 {
-                    self.reporter
-                        .report(Code::LimitExceeded, ctx.span_of(0, 0), format!(
-                            "more than {MAX_SYNTAX_ERRORS} lines could not be read; esafety stops listing them here"
-                        ))
-                        .label("and more from here on")
-                        .help("Fix the errors above first: this many usually means the file is not a test file.");
-                }
+                crate::syntax::report_syntax_error(
+                    self.reporter,
+                    &mut self.syntax_errors,
+                    ctx,
+                    Code::TestSyntax,
+                    || syntax_error_in(&TESTS, ctx, &error),
+                    "a test file",
+                );
                 return;
             }
         };
