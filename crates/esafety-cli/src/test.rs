@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use clap::ValueEnum;
 use esafety::diagnostic::{Diagnostic, render};
 use esafety::testing::{self, CaseResult, Coverage, ParsedTests, PolicyUnderTest, Report};
@@ -241,56 +240,7 @@ fn human(runs: &[FileRun], coverage: bool, color: bool) {
 /// One failed test: the test's lines with each unmet expectation marked,
 /// the policy line that decided, and the whole answer.
 fn failure(run: &FileRun, policy: &PolicyUnderTest, result: &CaseResult, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let source = run.parsed.source.as_str();
-    let first = result.line;
-    let last = result
-        .failures
-        .iter()
-        .map(|f| f.location.line)
-        .max()
-        .unwrap_or(first)
-        .max(first);
-    let (start, end) = line_bounds(source, first, last);
-    let shown = source.get(start..end).unwrap_or("");
-    let mut snippet = Snippet::source(shown)
-        .line_start(first as usize)
-        .path(run.path.as_str())
-        .fold(false);
-    for f in &result.failures {
-        let range = f.location.start.saturating_sub(start)..f.location.end.saturating_sub(start);
-        snippet = snippet.annotation(AnnotationKind::Primary.span(clamp(shown, range)).label(
-            format!("expected {}; the answer is {}", f.expected, f.actual),
-        ));
-    }
-    let title = format!("test failed: {}", result.title);
-    let mut group = Group::with_title(Level::ERROR.primary_title(title.as_str())).element(snippet);
-
-    // The line of the policy that decided, when there is one.
-    let decided = result.decision.as_ref().and_then(|d| d.rule.as_ref());
-    let policy_path = testing::policy_path(&run.parsed.file).display().to_string();
-    if let Some(rule) = decided
-        && let Some((s, e)) = line_range(&policy.source, rule.line)
-        && let Some(text) = policy.source.get(s..e)
-    {
-        let trimmed = text.len() - text.trim_start().len();
-        group = group.element(
-            Snippet::source(text)
-                .line_start(rule.line as usize)
-                .path(policy_path.as_str())
-                .fold(false)
-                .annotation(
-                    AnnotationKind::Context
-                        .span(trimmed..text.len())
-                        .label("the rule that decided"),
-                ),
-        );
-    }
-    let mut out = renderer.render(&[group]);
+    let mut out = testing::human_failure(&run.parsed, policy, result, color);
     out.push('\n');
     if let Some(decision) = &result.decision {
         let asked = match result.query.at {
@@ -317,39 +267,6 @@ fn failure(run: &FileRun, policy: &PolicyUnderTest, result: &CaseResult, color: 
     }
     out.push('\n');
     out
-}
-
-/// Byte offsets of the start of line `first` and the end of line `last`.
-fn line_bounds(source: &str, first: u32, last: u32) -> (usize, usize) {
-    let start = line_range(source, first).map_or(0, |(s, _)| s);
-    let end = line_range(source, last).map_or(source.len(), |(_, e)| e);
-    (start, end.max(start))
-}
-
-/// The byte range of a 1-based line, without its line break.
-fn line_range(source: &str, line: u32) -> Option<(usize, usize)> {
-    let mut start = 0;
-    for (n, text) in source.split('\n').enumerate() {
-        if n + 1 == line as usize {
-            let text = text.strip_suffix('\r').unwrap_or(text);
-            return Some((start, start + text.len()));
-        }
-        start += text.len() + 1;
-    }
-    None
-}
-
-/// A range inside `text`, on character boundaries.
-fn clamp(text: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let mut start = range.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = range.end.clamp(start, text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    start..end
 }
 
 fn coverage_text(coverage: &Coverage, policy: &Path) -> String {

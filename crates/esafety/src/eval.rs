@@ -201,6 +201,19 @@ pub enum ConditionKind {
     Unspecified,
 }
 
+impl ConditionKind {
+    /// The kind in lowercase, as in JSON: `time`, `nominated`, `permission`
+    /// or `unspecified`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionKind::Time => "time",
+            ConditionKind::Nominated => "nominated",
+            ConditionKind::Permission => "permission",
+            ConditionKind::Unspecified => "unspecified",
+        }
+    }
+}
+
 /// The condition of a conditional answer, or of the rule that decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
@@ -1377,4 +1390,22 @@ fn find_capability(name: &str) -> Result<Capability, QueryError> {
                 .map(str::to_owned)
                 .collect(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn condition_kinds_read_as_in_json() {
+        for kind in [
+            ConditionKind::Time,
+            ConditionKind::Nominated,
+            ConditionKind::Permission,
+            ConditionKind::Unspecified,
+        ] {
+            let json = serde_json::to_value(kind).unwrap_or_default();
+            assert_eq!(json.as_str(), Some(kind.as_str()));
+        }
+    }
 }

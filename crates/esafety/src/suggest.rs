@@ -156,6 +156,15 @@ pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
     english_list(&quoted, "and")
 }
 
+/// The text with its first letter in capitals.
+pub(crate) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Writes a list as "a, b and c" (or "a, b or c").
 pub(crate) fn english_list<S: AsRef<str>>(items: &[S], last_word: &str) -> String {
     match items {

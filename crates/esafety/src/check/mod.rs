@@ -22,7 +22,7 @@ use crate::model::{
     ContactInfo, FactInfo, Policy, RoleId, RoleInfo, RouteId, RouteInfo, SchoolInfo, Target,
 };
 use crate::span::{LineIndex, Span};
-use crate::suggest;
+use crate::suggest::{self, capitalise};
 use crate::syntax;
 use crate::timetable::TimetableBuilder;
 
@@ -83,9 +83,35 @@ impl Checked {
 /// assert!(checked.policy.is_none());
 /// ```
 pub fn check(path: &str, text: &str, options: &CheckOptions) -> Checked {
+    check_tree(path, text, options, |file| file)
+}
+
+/// Parses and checks policy text, and keeps a copy of its syntax tree, for
+/// what needs both (laying the policy out as a document): one parse.
+pub(crate) fn check_keeping_tree(
+    path: &str,
+    text: &str,
+    options: &CheckOptions,
+) -> (Checked, PolicyFile) {
+    let mut kept = PolicyFile::default();
+    let checked = check_tree(path, text, options, |file| {
+        kept.clone_from(&file);
+        file
+    });
+    (checked, kept)
+}
+
+/// Parses, hands the tree to `keep` (which returns what the checker then
+/// takes), and checks.
+fn check_tree(
+    path: &str,
+    text: &str,
+    options: &CheckOptions,
+    keep: impl FnOnce(PolicyFile) -> PolicyFile,
+) -> Checked {
     let index = LineIndex::new(text);
     let mut reporter = Reporter::new(path, text, &index);
-    let file = syntax::parse_into(text, &index, &mut reporter);
+    let file = keep(syntax::parse_into(text, &index, &mut reporter));
     let data = check_file(path, file, options, &mut reporter);
     let diagnostics = reporter.finish();
     let policy = data.map(|mut data| {
@@ -417,13 +443,5 @@ impl<'c, 'r> Checker<'c, 'r> {
 
     pub(super) fn line(span: Span) -> u32 {
         span.line
-    }
-}
-
-pub(super) fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -89,7 +89,7 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
 }
 
 /// The nearest character boundary at or before `i`.
-fn floor_boundary(text: &str, i: usize) -> usize {
+pub(crate) fn floor_boundary(text: &str, i: usize) -> usize {
     let mut i = i.min(text.len());
     while !text.is_char_boundary(i) {
         i -= 1;
@@ -98,7 +98,7 @@ fn floor_boundary(text: &str, i: usize) -> usize {
 }
 
 /// The nearest character boundary at or after `i`.
-fn ceil_boundary(text: &str, i: usize) -> usize {
+pub(crate) fn ceil_boundary(text: &str, i: usize) -> usize {
     let mut i = i.min(text.len());
     while !text.is_char_boundary(i) {
         i += 1;

@@ -92,19 +92,75 @@ fn mermaid_text(text: &str) -> String {
     out
 }
 
-/// Mermaid edges into `to`: from the previous node, and from questions
+/// What a flowchart is made of, in the order the text formats print it.
+enum Item<'a> {
+    /// A step's box, named `s{number}`.
+    Step(&'a Node),
+    /// The question before a conditional step, named `q{number}`.
+    Question(&'a Node, &'a Test),
+    /// The end, named `done`.
+    End,
+    /// An arrow, with the answer it stands for when it leaves a question.
+    Edge {
+        from: String,
+        to: String,
+        label: Option<&'static str>,
+    },
+}
+
+/// The arrows into `to`: from the node before it, and from the questions
 /// whose step was skipped.
-fn connect(
-    out: &mut String,
+fn arrows_into(
+    emit: &mut impl FnMut(Item<'_>),
     previous: Option<String>,
     skipping: &mut Vec<(String, &'static str)>,
     to: &str,
 ) {
     if let Some(from) = previous {
-        let _ = writeln!(out, "  {from} --> {to}");
+        emit(Item::Edge {
+            from,
+            to: to.to_owned(),
+            label: None,
+        });
     }
     for (from, label) in skipping.drain(..) {
-        let _ = writeln!(out, "  {from} -->|{label}| {to}");
+        emit(Item::Edge {
+            from,
+            to: to.to_owned(),
+            label: Some(label),
+        });
+    }
+}
+
+impl Flowchart {
+    /// Walks the chart: each step in order, a conditional step behind its
+    /// question, the question's other answer going round the step to
+    /// whatever comes next, and the end.
+    fn walk(&self, mut emit: impl FnMut(Item<'_>)) {
+        let mut previous: Option<String> = None;
+        // Answers that skip a conditional step, waiting for the next node.
+        let mut skipping: Vec<(String, &'static str)> = Vec::new();
+        for node in &self.nodes {
+            let id = format!("s{}", node.number);
+            emit(Item::Step(node));
+            if let Some(test) = &node.condition {
+                let question = format!("q{}", node.number);
+                emit(Item::Question(node, test));
+                let (to_step, past) = test.branches();
+                emit(Item::Edge {
+                    from: question.clone(),
+                    to: id.clone(),
+                    label: Some(to_step),
+                });
+                arrows_into(&mut emit, previous.take(), &mut skipping, &question);
+                skipping.push((question, past));
+            } else {
+                arrows_into(&mut emit, previous.take(), &mut skipping, &id);
+            }
+            previous = Some(id);
+        }
+        emit(Item::End);
+        arrows_into(&mut emit, previous, &mut skipping, "done");
     }
 }
 
@@ -144,31 +200,35 @@ impl Flowchart {
     /// The flowchart in Mermaid's `flowchart TD` syntax.
     pub fn to_mermaid(&self) -> String {
         let mut out = String::from("flowchart TD\n");
-        let mut previous: Option<String> = None;
-        // Edges that skip a conditional step and wait for the next node.
-        let mut skipping: Vec<(String, &'static str)> = Vec::new();
-        for node in &self.nodes {
-            let id = format!("s{}", node.number);
-            let mut label = format!("{}. {}", node.number, mermaid_text(&node.text));
-            for d in &node.detail {
-                label.push_str("<br/>");
-                label.push_str(&mermaid_text(d));
-            }
-            let _ = writeln!(out, "  {id}[\"{label}\"]");
-            if let Some(test) = &node.condition {
-                let tid = format!("q{}", node.number);
-                let _ = writeln!(out, "  {tid}{{\"{}\"}}", mermaid_text(&test.question));
-                let (to_step, past) = test.branches();
-                let _ = writeln!(out, "  {tid} -->|{to_step}| {id}");
-                connect(&mut out, previous.take(), &mut skipping, &tid);
-                skipping.push((tid, past));
-            } else {
-                connect(&mut out, previous.take(), &mut skipping, &id);
-            }
-            previous = Some(id);
-        }
-        out.push_str("  done([\"Done\"])\n");
-        connect(&mut out, previous, &mut skipping, "done");
+        self.walk(|item| {
+            let _ = match item {
+                Item::Step(node) => {
+                    let mut label = format!("{}. {}", node.number, mermaid_text(&node.text));
+                    for d in &node.detail {
+                        label.push_str("<br/>");
+                        label.push_str(&mermaid_text(d));
+                    }
+                    writeln!(out, "  s{}[\"{label}\"]", node.number)
+                }
+                Item::Question(node, test) => writeln!(
+                    out,
+                    "  q{}{{\"{}\"}}",
+                    node.number,
+                    mermaid_text(&test.question)
+                ),
+                Item::End => writeln!(out, "  done([\"Done\"])"),
+                Item::Edge {
+                    from,
+                    to,
+                    label: None,
+                } => writeln!(out, "  {from} --> {to}"),
+                Item::Edge {
+                    from,
+                    to,
+                    label: Some(label),
+                } => writeln!(out, "  {from} -->|{label}| {to}"),
+            };
+        });
         out
     }
 
@@ -181,45 +241,35 @@ impl Flowchart {
             "  label=\"{}\";\n  labelloc=t;\n  fontname=\"Helvetica\";\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=10];",
             dot_text(title)
         );
-        let mut previous: Option<String> = None;
-        let mut skipping: Vec<(String, &'static str)> = Vec::new();
-        let edges_into = |out: &mut String,
-                          previous: Option<String>,
-                          skipping: &mut Vec<(String, &'static str)>,
-                          to: &str| {
-            if let Some(from) = previous {
-                let _ = writeln!(out, "  {from} -> {to};");
-            }
-            for (from, label) in skipping.drain(..) {
-                let _ = writeln!(out, "  {from} -> {to} [label=\"{label}\"];");
-            }
-        };
-        for node in &self.nodes {
-            let nid = format!("s{}", node.number);
-            let mut label = wrap(&format!("{}. {}", node.number, node.text), 40).join("\n");
-            for d in &node.detail {
-                label.push('\n');
-                label.push_str(d);
-            }
-            let _ = writeln!(out, "  {nid} [label=\"{}\"];", dot_text(&label));
-            if let Some(test) = &node.condition {
-                let tid = format!("q{}", node.number);
-                let _ = writeln!(
+        self.walk(|item| {
+            let _ = match item {
+                Item::Step(node) => {
+                    let mut label = wrap(&format!("{}. {}", node.number, node.text), 40).join("\n");
+                    for d in &node.detail {
+                        label.push('\n');
+                        label.push_str(d);
+                    }
+                    writeln!(out, "  s{} [label=\"{}\"];", node.number, dot_text(&label))
+                }
+                Item::Question(node, test) => writeln!(
                     out,
-                    "  {tid} [shape=diamond, style=\"\", label=\"{}\"];",
+                    "  q{} [shape=diamond, style=\"\", label=\"{}\"];",
+                    node.number,
                     dot_text(&wrap(&test.question, 24).join("\n"))
-                );
-                let (to_step, past) = test.branches();
-                let _ = writeln!(out, "  {tid} -> {nid} [label=\"{to_step}\"];");
-                edges_into(&mut out, previous.take(), &mut skipping, &tid);
-                skipping.push((tid, past));
-            } else {
-                edges_into(&mut out, previous.take(), &mut skipping, &nid);
-            }
-            previous = Some(nid);
-        }
-        out.push_str("  done [shape=oval, style=\"\", label=\"Done\"];\n");
-        edges_into(&mut out, previous, &mut skipping, "done");
+                ),
+                Item::End => writeln!(out, "  done [shape=oval, style=\"\", label=\"Done\"];"),
+                Item::Edge {
+                    from,
+                    to,
+                    label: None,
+                } => writeln!(out, "  {from} -> {to};"),
+                Item::Edge {
+                    from,
+                    to,
+                    label: Some(label),
+                } => writeln!(out, "  {from} -> {to} [label=\"{label}\"];"),
+            };
+        });
         out.push_str("}\n");
         out
     }

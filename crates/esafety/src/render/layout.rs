@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::Policy;
 use crate::ast::{self, AnswerKind, RoleList, Section, TableKind};
+use crate::suggest::capitalise;
 
 use super::{
     ColumnGroup, Contact, DateSpan, Document, Flowchart, Grid, GridCell, GridRow, Link, Node, Note,
@@ -14,8 +15,6 @@ use super::{
 /// Resolves names to words while laying out a policy.
 pub(super) struct Builder<'a> {
     policy: &'a Policy,
-    /// Each role's group.
-    parents: HashMap<&'a str, &'a str>,
     /// Each incidents table's title, by id.
     incident_tables: HashMap<&'a str, &'a str>,
 }
@@ -40,14 +39,8 @@ struct AnswerGroup {
 
 impl<'a> Builder<'a> {
     pub(super) fn new(policy: &'a Policy) -> Self {
-        let parents = policy
-            .roles()
-            .iter()
-            .filter_map(|r| r.parent.as_deref().map(|p| (&*r.id, p)))
-            .collect();
         Builder {
             policy,
-            parents,
             incident_tables: HashMap::new(),
         }
     }
@@ -135,22 +128,20 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// The role, its group, that group's group, …
-    fn lineage<'r>(&'r self, role: &'r str) -> impl Iterator<Item = &'r str> + 'r {
-        let mut next = Some(role);
-        let mut steps = 0;
-        std::iter::from_fn(move || {
-            let current = next?;
-            steps += 1;
-            // The checker guarantees a tree; the bound only keeps a bad map
-            // from looping.
-            next = if steps > self.parents.len() + 1 {
-                None
-            } else {
-                self.parents.get(current).copied()
-            };
-            Some(current)
-        })
+    /// The role, its group, that group's group, … up to `everyone`.
+    fn lineage<'r>(&self, role: &'r str) -> Vec<&'r str>
+    where
+        'a: 'r,
+    {
+        let data = &self.policy.data;
+        match data.role_index.get(role) {
+            Some(&id) => self
+                .policy
+                .ancestors(id)
+                .filter_map(|a| data.roles.get(usize::from(a)).map(|r| &*r.id))
+                .collect(),
+            None => vec![role],
+        }
     }
 
     /// The side a list of role names speaks for.
@@ -175,9 +166,8 @@ impl<'a> Builder<'a> {
     fn breach_incident(&self, role: Option<&str>, id: &str) -> Option<&'a crate::IncidentSummary> {
         let candidates: Vec<&crate::IncidentSummary> =
             self.policy.incidents().filter(|i| &*i.id == id).collect();
-        role.into_iter()
-            .flat_map(|r| self.lineage(r))
-            .chain(std::iter::once("everyone"))
+        role.map_or_else(|| vec!["everyone"], |r| self.lineage(r))
+            .into_iter()
             .find_map(|r| {
                 candidates
                     .iter()
@@ -722,7 +712,10 @@ impl<'a> Builder<'a> {
                     crate::suggest::english_list(&notify, "and")
                 ));
             }
-            let condition = step.condition.as_ref().map(|c| {
+            // Whether the step applies: in words, and as the flowchart's
+            // question.
+            let mut test = None;
+            if let Some(c) = &step.condition {
                 let joiner = match c.connectives.first() {
                     Some(ast::Connective::Or) => "or",
                     _ => "and",
@@ -732,20 +725,16 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|f| lowercase_first(&fact_label(&f.text)))
                     .collect();
-                let names: Vec<&str> = c.facts.iter().map(|f| &*f.text).collect();
-                (
-                    c.negated,
-                    meanings,
-                    names.join(&format!(" {joiner} ")),
-                    joiner,
-                )
-            });
-            if let Some((negated, meanings, _, joiner)) = &condition {
-                let words = crate::suggest::english_list(meanings, joiner);
-                detail.push(if *negated {
+                let words = crate::suggest::english_list(&meanings, joiner);
+                detail.push(if c.negated {
                     format!("Unless {words}.")
                 } else {
                     format!("Only if {words}.")
+                });
+                let names: Vec<&str> = c.facts.iter().map(|f| &*f.text).collect();
+                test = Some(Test {
+                    question: format!("{}?", names.join(&format!(" {joiner} "))),
+                    negated: c.negated,
                 });
             }
             nodes.push(Node {
@@ -756,10 +745,7 @@ impl<'a> Builder<'a> {
                     .map(|r| format!("→ {r}"))
                     .chain(notify.iter().map(|n| format!("inform {n}")))
                     .collect(),
-                condition: condition.map(|(negated, _, names, _)| Test {
-                    question: format!("{names}?"),
-                    negated,
-                }),
+                condition: test,
             });
             steps.push(RouteStep {
                 number,
@@ -974,14 +960,6 @@ fn names_in(list: &RoleList) -> Vec<String> {
 
 fn role_list_words(list: &RoleList) -> String {
     crate::suggest::english_list(&names_in(list), "and")
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 fn lowercase_first(s: &str) -> String {

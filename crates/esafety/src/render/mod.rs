@@ -324,7 +324,8 @@ impl Document {
     /// refused with its diagnostics: a published policy must be one the
     /// engine accepts. Warnings do not stop it.
     pub fn from_text(path: &str, text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let checked = crate::check(path, text, &CheckOptions::default());
+        let (checked, file) =
+            crate::check::check_keeping_tree(path, text, &CheckOptions::default());
         let Some(policy) = checked.policy else {
             return Err(checked
                 .diagnostics
@@ -332,8 +333,7 @@ impl Document {
                 .filter(Diagnostic::is_error)
                 .collect());
         };
-        let parsed = crate::parse(path, text);
-        Ok(Document::new(path, &parsed.file, &policy))
+        Ok(Document::new(path, &file, &policy))
     }
 
     /// Lays out a parsed file and the policy compiled from it.

@@ -6,7 +6,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use super::grammar::Rule;
 use super::lower::LineContext;
 use crate::span::Span;
-use crate::suggest;
+use crate::suggest::{self, capitalise};
 
 /// Words a statement can start with, for "did you mean" on a bad first word.
 pub(crate) const STATEMENT_KEYWORDS: &[&str] = &[
@@ -530,12 +530,4 @@ fn common_hint(found: &str, line: &str, wants_name: bool) -> Option<String> {
         );
     }
     None
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }

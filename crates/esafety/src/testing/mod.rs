@@ -53,6 +53,7 @@
 //!
 //! The test language is described in `docs/testing.md`.
 
+mod human;
 mod parse;
 mod run;
 
@@ -65,6 +66,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::span::Span;
 use crate::{ConditionKind, Decision, Policy, Query, Verdict};
 
+pub use human::human_failure;
 pub use parse::parse;
 pub use run::{Coverage, CoverageItem, run};
 

@@ -64,24 +64,89 @@ pub fn run(tests: &ParsedTests, policy: &Policy) -> Report {
     let text = tests.source.as_str();
     let index = LineIndex::new(text);
     let mut reporter = Reporter::new(&tests.file.path, text, &index);
-    let mut touched = Touched::default();
+    let mut runner = Runner {
+        policy,
+        reporter: &mut reporter,
+        touched: Touched::default(),
+        names: Known::of(policy),
+    };
     let results = tests
         .file
         .cases
         .iter()
-        .map(|case| {
-            let mut runner = Runner {
-                policy,
-                reporter: &mut reporter,
-                touched: &mut touched,
-            };
-            runner.case(case)
-        })
+        .map(|case| runner.case(case))
         .collect();
+    let touched = runner.touched;
     Report {
         results,
         diagnostics: reporter.finish(),
         coverage: coverage(policy, &touched),
+    }
+}
+
+/// What an expectation can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Incident,
+    Response,
+    Route,
+    Row,
+}
+
+/// The (id, label) of everything an expectation can name, by kind: read off
+/// the policy once per run.
+struct Known {
+    incidents: Vec<(Arc<str>, Arc<str>)>,
+    /// Responses, and the targets they refer or notify.
+    responses: Vec<(Arc<str>, Arc<str>)>,
+    routes: Vec<(Arc<str>, Arc<str>)>,
+    /// Rows of the rule tables, and the device capabilities.
+    rows: Vec<(Arc<str>, Arc<str>)>,
+}
+
+impl Known {
+    fn of(p: &Policy) -> Known {
+        let mut responses: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+        for incident in &p.data.incidents {
+            for r in incident.lists.iter() {
+                responses.push((r.id.clone(), r.label.clone()));
+                responses.extend(r.to.iter().map(|t| (t.id.clone(), t.title.clone())));
+            }
+        }
+        responses.sort();
+        responses.dedup();
+        let mut rows: Vec<(Arc<str>, Arc<str>)> = p
+            .tables()
+            .iter()
+            .flat_map(|t| t.rows.iter().map(|r| (r.id.clone(), r.label.clone())))
+            .collect();
+        rows.extend(
+            crate::Capability::ALL
+                .iter()
+                .map(|c| (Arc::from(c.id()), Arc::from(c.label()))),
+        );
+        Known {
+            incidents: p
+                .incidents()
+                .map(|i| (i.id.clone(), i.label.clone()))
+                .collect(),
+            responses,
+            routes: p
+                .routes()
+                .iter()
+                .map(|r| (r.id.clone(), r.label.clone()))
+                .collect(),
+            rows,
+        }
+    }
+
+    fn of_kind(&self, kind: Named) -> &[(Arc<str>, Arc<str>)] {
+        match kind {
+            Named::Incident => &self.incidents,
+            Named::Response => &self.responses,
+            Named::Route => &self.routes,
+            Named::Row => &self.rows,
+        }
     }
 }
 
@@ -97,7 +162,8 @@ struct Touched {
 struct Runner<'a, 'r, 'i> {
     policy: &'a Policy,
     reporter: &'r mut Reporter<'i>,
-    touched: &'r mut Touched,
+    touched: Touched,
+    names: Known,
 }
 
 impl Runner<'_, '_, '_> {
@@ -144,46 +210,40 @@ impl Runner<'_, '_, '_> {
                 }
                 result.decision = Some(decision);
             }
-            Err(QueryError::IncidentNotForRole {
-                incident,
-                role,
-                for_roles,
-            }) if expects_not_listed => {
-                // The answer the test expects. Any other expectation of this
-                // question cannot be met: there is no answer to meet it.
-                if let AskAbout::Incident(_) = &case.ask.about {
-                    self.touched_incident(&incident);
-                }
-                for e in checked() {
-                    if !matches!(e.kind, Expect::NotListed) {
+            Err(error) => match &error {
+                // A fact about the policy rather than a mistake in the test:
+                // the incident is listed for other roles only. That is the
+                // answer `not listed` expects; no other expectation can be
+                // met, as there is no answer to meet it.
+                QueryError::IncidentNotForRole {
+                    incident,
+                    role,
+                    for_roles,
+                } => {
+                    if expects_not_listed {
+                        self.touched_incident(incident);
+                    }
+                    let actual = if expects_not_listed {
+                        format!(
+                            "no answer: incident `{incident}` is not listed for `{role}` (only for {})",
+                            for_roles.join(", ")
+                        )
+                    } else {
+                        format!("not listed ({error})")
+                    };
+                    for e in checked().filter(|e| !matches!(e.kind, Expect::NotListed)) {
                         result.failures.push(Failure {
                             location: self.reporter.location(e.span),
                             expected: expected_words(&e.kind),
-                            actual: format!(
-                                "no answer: incident `{incident}` is not listed for `{role}` (only for {})",
-                                for_roles.join(", ")
-                            ),
+                            actual: actual.clone(),
                         });
                     }
                 }
-            }
-            Err(error) => {
-                if let (QueryError::IncidentNotForRole { .. }, false) = (&error, expects_not_listed)
-                {
-                    // A fact about the policy, not a mistake in the test:
-                    // report it as the answer.
-                    for e in checked() {
-                        result.failures.push(Failure {
-                            location: self.reporter.location(e.span),
-                            expected: expected_words(&e.kind),
-                            actual: format!("not listed ({error})"),
-                        });
-                    }
-                } else {
+                _ => {
                     self.query_error(case, &error);
                     result.broken = true;
                 }
-            }
+            },
         }
         result
     }
@@ -278,31 +338,31 @@ impl Runner<'_, '_, '_> {
 
     /// Checks that what an expectation names exists; reports it if not.
     fn names_are_known(&mut self, e: &Expectation) -> bool {
-        let subjects: Vec<(&Subject, &str)> = match &e.kind {
-            Expect::Incident(Some(s)) => vec![(s, "incident")],
-            Expect::Response { subject, .. } => vec![(subject, "response")],
-            Expect::Responses(list) => list.iter().map(|s| (s, "response")).collect(),
-            Expect::Route(Some(s)) => vec![(s, "route")],
-            Expect::Rule(s) => vec![(s, "row")],
+        let subjects: Vec<(&Subject, Named)> = match &e.kind {
+            Expect::Incident(Some(s)) => vec![(s, Named::Incident)],
+            Expect::Response { subject, .. } => vec![(subject, Named::Response)],
+            Expect::Responses(list) => list.iter().map(|s| (s, Named::Response)).collect(),
+            Expect::Route(Some(s)) => vec![(s, Named::Route)],
+            Expect::Rule(s) => vec![(s, Named::Row)],
             _ => Vec::new(),
         };
         let mut known = true;
         for (subject, kind) in subjects {
-            let candidates = self.candidates(kind);
-            let found = candidates
+            let candidates = self.names.of_kind(kind);
+            if candidates
                 .iter()
-                .any(|(id, label)| matches(subject, id, label));
-            if found {
+                .any(|(id, label)| matches(subject, id, label))
+            {
                 continue;
             }
             known = false;
             let names = candidates.iter().flat_map(|(id, label)| [&**id, &**label]);
             let suggestions = suggest::closest(&subject.text, names);
             let what = match kind {
-                "incident" => "no incident of this policy",
-                "response" => "no response of this policy (and no referral target)",
-                "route" => "no procedure (route) of this policy",
-                _ => "no row of this policy",
+                Named::Incident => "no incident of this policy",
+                Named::Response => "no response of this policy (and no referral target)",
+                Named::Route => "no procedure (route) of this policy",
+                Named::Row => "no row of this policy",
             };
             let mut message = format!("{what} is `{}`", subject.text);
             if let Some(dym) = suggest::did_you_mean(&suggestions) {
@@ -314,47 +374,6 @@ impl Runner<'_, '_, '_> {
                 .help("Name it as the policy does: by its id, or by its label in double quotes. `esafety list --policy FILE` lists them all.");
         }
         known
-    }
-
-    /// (id, label) of everything of a kind that an expectation can name.
-    fn candidates(&self, kind: &str) -> Vec<(Arc<str>, Arc<str>)> {
-        let p = self.policy;
-        match kind {
-            "incident" => p
-                .incidents()
-                .map(|i| (i.id.clone(), i.label.clone()))
-                .collect(),
-            "route" => p
-                .routes()
-                .iter()
-                .map(|r| (r.id.clone(), r.label.clone()))
-                .collect(),
-            "response" => {
-                let mut out: Vec<(Arc<str>, Arc<str>)> = Vec::new();
-                for incident in &p.data.incidents {
-                    for r in incident.lists.iter() {
-                        out.push((r.id.clone(), r.label.clone()));
-                        out.extend(r.to.iter().map(|t| (t.id.clone(), t.title.clone())));
-                    }
-                }
-                out.sort();
-                out.dedup();
-                out
-            }
-            _ => {
-                let mut out: Vec<(Arc<str>, Arc<str>)> = p
-                    .tables()
-                    .iter()
-                    .flat_map(|t| t.rows.iter().map(|r| (r.id.clone(), r.label.clone())))
-                    .collect();
-                out.extend(
-                    crate::Capability::ALL
-                        .iter()
-                        .map(|c| (Arc::from(c.id()), Arc::from(c.label()))),
-                );
-                out
-            }
-        }
     }
 
     /// Records what a test touched.
@@ -456,11 +475,7 @@ fn verdict_words(d: &Decision) -> String {
     match (d.verdict, &d.condition) {
         (Verdict::Denied, _) if d.default => "denied by default".to_owned(),
         (Verdict::Conditional, Some(c)) => {
-            let on = serde_json::to_value(c.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            format!("conditional on {on} ({})", c.text)
+            format!("conditional on {} ({})", c.kind.as_str(), c.text)
         }
         (v, _) => v.as_str().to_owned(),
     }
@@ -501,11 +516,7 @@ fn expected_words(e: &Expect) -> String {
                 out.push_str(" by default");
             }
             if let Some(kind) = on {
-                let on = serde_json::to_value(kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                out.push_str(&format!(" on {on}"));
+                out.push_str(&format!(" on {}", kind.as_str()));
             }
             out
         }
