@@ -35,6 +35,8 @@ enum Format {
     Json,
     /// GitHub Actions annotations (`::error file=…`).
     Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 pub(crate) fn run(args: &Args, output: Output) -> u8 {
@@ -42,7 +44,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         Some(text) => match text.parse::<jiff::civil::Date>() {
             Ok(date) => date,
             Err(e) => {
-                eprintln!(
+                errln!(
                     "esafety: --today `{text}` is not a date: {e}. Write it as YYYY-MM-DD, e.g. 2026-09-01."
                 );
                 return EXIT_USAGE;
@@ -55,11 +57,14 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     let (paths, missing) = files::collect(&args.paths);
     let mut exit = EXIT_OK;
     for (path, error) in &missing {
-        eprintln!("esafety: cannot read `{}`: {error}", path.display());
+        errln!(
+            "esafety: cannot read `{}`: {error}",
+            crate::files::shown(path)
+        );
         exit = EXIT_USAGE;
     }
     if paths.is_empty() && missing.is_empty() {
-        eprintln!(
+        errln!(
             "esafety: no `.policy` files found in {}",
             describe(&args.paths)
         );
@@ -97,7 +102,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     match args.format {
         Format::Human => {
             for c in &checked {
-                print!(
+                out!(
                     "{}",
                     render::human(
                         &c.diagnostics,
@@ -106,7 +111,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                     )
                 );
             }
-            println!(
+            outln!(
                 "checked {} file{}: {} error{}, {} warning{}",
                 checked.len(),
                 plural(checked.len()),
@@ -116,7 +121,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                 plural(total.warnings)
             );
         }
-        Format::Json => {
+        Format::Json | Format::Sarif => {
             let reports: Vec<FileReport<'_>> = checked
                 .iter()
                 .map(|c| FileReport {
@@ -124,11 +129,15 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                     diagnostics: &c.diagnostics,
                 })
                 .collect();
-            println!("{}", render::json(&reports));
+            if args.format == Format::Json {
+                outln!("{}", render::json(&reports));
+            } else {
+                outln!("{}", render::sarif(&reports));
+            }
         }
         Format::Github => {
             for c in &checked {
-                print!("{}", render::github(&c.diagnostics));
+                out!("{}", render::github(&c.diagnostics));
             }
         }
     }
@@ -145,6 +154,9 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn describe(paths: &[PathBuf]) -> String {
-    let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| format!("`{}`", crate::files::shown(p)))
+        .collect();
     names.join(", ")
 }

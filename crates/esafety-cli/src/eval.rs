@@ -1,7 +1,7 @@
 //! `esafety eval`: ask a policy a question, or a file of questions.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -127,22 +127,16 @@ fn decision_json(decision: &Decision, pretty: bool) -> String {
 pub(crate) fn load(path: &std::path::Path, output: Output) -> Option<Policy> {
     match Policy::from_file(path) {
         Ok(policy) => Some(policy),
-        Err(esafety::LoadError::Invalid { diagnostics, .. }) => {
-            let text = std::fs::read(path)
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
-            eprint!(
-                "{}",
-                esafety::diagnostic::render::human(&diagnostics, &text, output.color)
-            );
-            eprintln!(
+        Err(e @ esafety::LoadError::Invalid { .. }) => {
+            err!("{}", e.render(output.color));
+            errln!(
                 "esafety: `{}` has errors; fix them (see `esafety check`) before asking it questions",
-                path.display()
+                crate::files::shown(path)
             );
             None
         }
         Err(e) => {
-            eprintln!("esafety: {e}");
+            errln!("esafety: {e}");
             None
         }
     }
@@ -210,8 +204,8 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     match policy.decide(&query) {
         Ok(decision) => {
             match args.format {
-                Format::Json => println!("{}", decision_json(&decision, true)),
-                Format::Human => print!(
+                Format::Json => outln!("{}", decision_json(&decision, true)),
+                Format::Human => out!(
                     "{}",
                     human(&policy, &query, &decision, Asked::CommandLine, output.color)
                 ),
@@ -220,11 +214,11 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         }
         Err(error) => {
             match args.format {
-                Format::Json => println!(
+                Format::Json => outln!(
                     "{}",
                     error_json(error.kind(), error.to_string(), error.suggestions(), None)
                 ),
-                Format::Human => eprintln!("esafety: {error}"),
+                Format::Human => errln!("esafety: {error}"),
             }
             EXIT_USAGE
         }
@@ -233,74 +227,69 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
 
 fn usage_error(format: Format, kind: &str, message: String) -> u8 {
     match format {
-        Format::Json => println!("{}", error_json(kind, message, &[], None)),
-        Format::Human => eprintln!("esafety: {message}"),
+        Format::Json => outln!("{}", error_json(kind, message, &[], None)),
+        Format::Human => errln!("esafety: {message}"),
     }
     EXIT_USAGE
 }
 
 /// Answers one JSON query per line; a bad line gets an error object.
 fn batch(policy: &Policy, source: &str) -> u8 {
-    let reader: Box<dyn BufRead> = if source == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(source) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
-            Err(e) => {
-                eprintln!("esafety: cannot read `{source}`: {e}");
-                return EXIT_USAGE;
-            }
+    let mut reader = match crate::files::open_lines(source) {
+        Ok(reader) => reader,
+        Err(message) => {
+            errln!("esafety: {message}");
+            return EXIT_USAGE;
         }
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut exit = EXIT_OK;
-    for (n, line) in reader.lines().enumerate() {
-        let number = n + 1;
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
+    let mut number = 0usize;
+    loop {
+        let line = match crate::files::next_json_line(&mut *reader, &mut number) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(message) => {
                 let _ = writeln!(
                     out,
                     "{}",
-                    error_json(
-                        "unreadable-line",
-                        format!("line {number} is not UTF-8 text: {e}"),
-                        &[],
-                        Some(number)
-                    )
+                    error_json("unreadable-line", message, &[], Some(number))
                 );
                 exit = EXIT_USAGE;
-                continue;
+                break;
             }
         };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let text = match serde_json::from_str::<Query>(&line) {
-            Ok(query) => match policy.decide(&query) {
-                Ok(decision) => decision_json(&decision, false),
-                Err(error) => {
+        let text = match line {
+            crate::files::JsonLine::Unreadable(message) => {
+                exit = EXIT_USAGE;
+                error_json("unreadable-line", message, &[], Some(number))
+            }
+            crate::files::JsonLine::Text(line) => match serde_json::from_str::<Query>(&line) {
+                Ok(query) => match policy.decide(&query) {
+                    Ok(decision) => decision_json(&decision, false),
+                    Err(error) => {
+                        exit = EXIT_USAGE;
+                        error_json(
+                            error.kind(),
+                            error.to_string(),
+                            error.suggestions(),
+                            Some(number),
+                        )
+                    }
+                },
+                Err(e) => {
                     exit = EXIT_USAGE;
                     error_json(
-                        error.kind(),
-                        error.to_string(),
-                        error.suggestions(),
+                        "bad-query",
+                        format!(
+                            "line {number} is not a query: {e}. A query looks like {{\"role\": \"pupil\", \"action\": \"Use of blogs\", \"at\": \"2025-11-04T10:35\"}}"
+                        ),
+                        &[],
                         Some(number),
                     )
                 }
             },
-            Err(e) => {
-                exit = EXIT_USAGE;
-                error_json(
-                    "bad-query",
-                    format!(
-                        "line {number} is not a query: {e}. A query looks like {{\"role\": \"pupil\", \"action\": \"Use of blogs\", \"at\": \"2025-11-04T10:35\"}}"
-                    ),
-                    &[],
-                    Some(number),
-                )
-            }
         };
         if writeln!(out, "{text}").is_err() {
             // The reader has gone (e.g. `| head`): stop quietly.

@@ -1,6 +1,5 @@
 //! `esafety fmt`: rewrite policy files in the canonical layout.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use esafety::diagnostic::render;
@@ -36,7 +35,7 @@ enum Outcome {
 pub(crate) fn run(args: &Args, output: Output) -> u8 {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         if args.paths.len() > 1 {
-            eprintln!("esafety: `-` (standard input) cannot be formatted with other paths");
+            errln!("esafety: `-` (standard input) cannot be formatted with other paths");
             return EXIT_USAGE;
         }
         return stdin(args, output);
@@ -44,11 +43,14 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     let (paths, missing) = files::collect(&args.paths);
     let mut exit = EXIT_OK;
     for (path, error) in &missing {
-        eprintln!("esafety: cannot read `{}`: {error}", path.display());
+        errln!(
+            "esafety: cannot read `{}`: {error}",
+            crate::files::shown(path)
+        );
         exit = EXIT_USAGE;
     }
     if paths.is_empty() && missing.is_empty() {
-        eprintln!("esafety: no `.policy` files found");
+        errln!("esafety: no `.policy` files found");
         return EXIT_USAGE;
     }
 
@@ -69,19 +71,19 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     let files = |n: usize| if n == 1 { "file" } else { "files" };
     if args.check || args.diff {
         if changed == 0 && failed == 0 {
-            eprintln!("{total} {} already formatted", files(total));
+            errln!("{total} {} already formatted", files(total));
         } else if changed > 0 {
-            eprintln!(
+            errln!(
                 "{changed} of {total} {} would be reformatted; run `esafety fmt` to do it",
                 files(total)
             );
         }
     } else if changed > 0 {
-        eprintln!("formatted {changed} of {total} {}", files(total));
+        errln!("formatted {changed} of {total} {}", files(total));
     }
     if failed > 0 {
-        eprintln!(
-            "{failed} {} could not be formatted: fix the errors above first",
+        errln!(
+            "{failed} {} could not be formatted: see the errors above",
             files(failed)
         );
     }
@@ -101,11 +103,11 @@ fn file(path: &Path, bytes: &[u8], args: &Args, output: Output) -> Outcome {
     }
     if args.diff {
         let old = String::from_utf8_lossy(bytes);
-        print!("{}", diff(&name, &old, &formatted, output.color));
+        out!("{}", diff(&name, &old, &formatted, output.color));
     } else if args.check {
-        println!("{name}");
+        outln!("{}", crate::files::shown(path));
     } else if let Err(e) = write(path, &formatted) {
-        eprintln!("esafety: cannot write `{name}`: {e}");
+        errln!("esafety: cannot write `{}`: {e}", crate::files::shown(path));
         return Outcome::Failed;
     }
     Outcome::Changed
@@ -117,18 +119,20 @@ fn format(name: &str, bytes: &[u8], output: Output) -> Option<String> {
     match esafety::format::format(name, text) {
         Ok(formatted) => Some(formatted),
         Err(diagnostics) => {
-            eprint!("{}", render::human(&diagnostics, text, output.color));
+            err!("{}", render::human(&diagnostics, text, output.color));
             None
         }
     }
 }
 
 fn stdin(args: &Args, output: Output) -> u8 {
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        eprintln!("esafety: cannot read standard input: {e}");
-        return EXIT_USAGE;
-    }
+    let bytes = match esafety::read_bounded(std::io::stdin().lock()) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            errln!("esafety: cannot read standard input: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let Some(formatted) = format("<stdin>", &bytes, output) else {
         return EXIT_FINDINGS;
     };
@@ -136,14 +140,14 @@ fn stdin(args: &Args, output: Output) -> u8 {
     if args.diff {
         if !same {
             let old = String::from_utf8_lossy(&bytes);
-            print!("{}", diff("<stdin>", &old, &formatted, output.color));
+            out!("{}", diff("<stdin>", &old, &formatted, output.color));
         }
     } else if args.check {
         if !same {
-            println!("<stdin>");
+            outln!("<stdin>");
         }
-    } else if std::io::stdout().write_all(formatted.as_bytes()).is_err() {
-        return EXIT_USAGE;
+    } else {
+        crate::console::write_bytes(formatted.as_bytes());
     }
     if (args.check || args.diff) && !same {
         EXIT_FINDINGS
@@ -154,11 +158,12 @@ fn stdin(args: &Args, output: Output) -> u8 {
 
 /// A unified diff from the file as it is to the file formatted.
 fn diff(name: &str, old: &str, new: &str, color: bool) -> String {
+    let name = esafety::text::printable(name);
     let diff = similar::TextDiff::from_lines(old, new);
     let text = diff
         .unified_diff()
         .context_radius(3)
-        .header(name, &format!("{name} (formatted)"))
+        .header(&name, &format!("{name} (formatted)"))
         .to_string();
     if !color {
         return text;
@@ -178,20 +183,28 @@ fn diff(name: &str, old: &str, new: &str, color: bool) -> String {
 
 /// Replaces a file by writing a sibling and renaming it over the original,
 /// so that an interrupted write never leaves half a policy.
+///
+/// A symbolic link is followed, and the file it points to is replaced (the
+/// link stays a link). A read-only file is not changed: formatting is an
+/// edit like any other, and the file's owner said no.
 fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut temp = path.as_os_str().to_owned();
+    let target = std::fs::canonicalize(path)?;
+    let meta = std::fs::metadata(&target)?;
+    if meta.permissions().readonly() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "the file is read-only, so esafety fmt leaves it as it is (make it writable to format it)",
+        ));
+    }
+    let mut temp = target.as_os_str().to_owned();
     temp.push(".esafety-fmt");
     let temp = PathBuf::from(temp);
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::write(&temp, text)?;
-        // Keep the file's permissions.
-        let _ = std::fs::set_permissions(&temp, meta.permissions());
-        if let Err(e) = std::fs::rename(&temp, path) {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e);
-        }
-        Ok(())
-    } else {
-        std::fs::write(path, text)
+    std::fs::write(&temp, text)?;
+    // Keep the file's permissions.
+    let _ = std::fs::set_permissions(&temp, meta.permissions());
+    if let Err(e) = std::fs::rename(&temp, &target) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
     }
+    Ok(())
 }

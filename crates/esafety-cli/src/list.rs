@@ -82,14 +82,14 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                 facts: policy.facts(),
             };
             match serde_json::to_string_pretty(&json) {
-                Ok(text) => println!("{text}"),
+                Ok(text) => outln!("{text}"),
                 Err(e) => {
-                    eprintln!("esafety: cannot write the list as JSON: {e}");
+                    errln!("esafety: cannot write the list as JSON: {e}");
                     return EXIT_USAGE;
                 }
             }
         }
-        Format::Human => print!("{}", human(&policy)),
+        Format::Human => out!("{}", human(&policy)),
     }
     EXIT_OK
 }

@@ -5,6 +5,8 @@
 //! * 1 — the checked policies have errors (or warnings, with `--deny-warnings`);
 //! * 2 — bad usage, an unreadable file, or a name the policy does not define.
 
+#[macro_use]
+mod console;
 mod check;
 mod eval;
 mod files;
@@ -122,16 +124,16 @@ fn parse(args: &ParseArgs, output: Output) -> u8 {
     };
     let parsed = esafety::parse(&name, text);
     match serde_json::to_string_pretty(&parsed.file) {
-        Ok(json) => println!("{json}"),
+        Ok(json) => outln!("{json}"),
         Err(e) => {
-            eprintln!("esafety: cannot write the syntax tree as JSON: {e}");
+            errln!("esafety: cannot write the syntax tree as JSON: {e}");
             return EXIT_USAGE;
         }
     }
     if parsed.diagnostics.is_empty() {
         EXIT_OK
     } else {
-        eprint!(
+        err!(
             "{}",
             esafety::diagnostic::render::human(&parsed.diagnostics, text, output.color)
         );

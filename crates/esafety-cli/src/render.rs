@@ -1,6 +1,5 @@
 //! `esafety render`: the readable policy, generated from the policy file.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
@@ -44,12 +43,13 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     let document = match Document::from_text(&name, text) {
         Ok(document) => document,
         Err(errors) => {
-            eprint!(
+            err!(
                 "{}",
                 esafety::diagnostic::render::human(&errors, text, output.color)
             );
-            eprintln!(
-                "esafety: `{name}` has errors; fix them (see `esafety check`) before rendering it"
+            errln!(
+                "esafety: `{}` has errors; fix them (see `esafety check`) before rendering it",
+                crate::files::shown(&args.file)
             );
             return EXIT_FINDINGS;
         }
@@ -60,7 +60,10 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         Format::Dot => {
             let dot = document.to_dot();
             if dot.is_empty() {
-                eprintln!("esafety: `{name}` has no routes, so there is no flowchart to draw");
+                errln!(
+                    "esafety: `{}` has no routes, so there is no flowchart to draw",
+                    crate::files::shown(&args.file)
+                );
             }
             dot
         }
@@ -69,14 +72,12 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         Some(path) => match std::fs::write(path, rendered) {
             Ok(()) => EXIT_OK,
             Err(e) => {
-                eprintln!("esafety: cannot write `{}`: {e}", path.display());
+                errln!("esafety: cannot write `{}`: {e}", crate::files::shown(path));
                 EXIT_USAGE
             }
         },
         None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(rendered.as_bytes());
+            crate::console::write_bytes(rendered.as_bytes());
             EXIT_OK
         }
     }

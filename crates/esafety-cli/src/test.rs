@@ -34,6 +34,12 @@ pub(crate) struct Args {
     /// case).
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
+
+    /// Let a test file's `policy "…"` line name a `.policy` file outside the
+    /// test file's folder (by default it may not, so that a test file cannot
+    /// have any file on the machine read).
+    #[arg(long)]
+    allow_any_policy_path: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -112,7 +118,12 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                 .cases
                 .retain(|c| c.title().to_lowercase().contains(&filter));
         }
-        let policy = testing::load_policy(&parsed);
+        let policy_paths = if args.allow_any_policy_path {
+            testing::PolicyPaths::Anywhere
+        } else {
+            testing::PolicyPaths::BesideTests
+        };
+        let policy = testing::load_policy_with(&parsed, policy_paths);
         let report = policy
             .as_ref()
             .ok()
@@ -145,7 +156,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
 fn test_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
     let (found, errors) = files::collect_with(paths, "policy-test");
     for (path, e) in &errors {
-        eprintln!("esafety: cannot read `{}`: {e}", path.display());
+        errln!("esafety: cannot read `{}`: {e}", crate::files::shown(path));
     }
     if !errors.is_empty() {
         return None;
@@ -155,10 +166,10 @@ fn test_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
         if path.extension().is_some_and(|e| e == "policy") {
             let beside = path.with_extension("policy-test");
             if !beside.is_file() {
-                eprintln!(
+                errln!(
                     "esafety: `{}` has no tests: write them in `{}` (see docs/testing.md)",
-                    path.display(),
-                    beside.display()
+                    crate::files::shown(&path),
+                    crate::files::shown(&beside)
                 );
                 return None;
             }
@@ -168,8 +179,8 @@ fn test_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
         }
     }
     if tests.is_empty() {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!(
+        let names: Vec<String> = paths.iter().map(|p| crate::files::shown(p)).collect();
+        errln!(
             "esafety: no test files (`*.policy-test`) in {}; write a policy's tests in a file of the same name ending `.policy-test` (see docs/testing.md)",
             names.join(", ")
         );
@@ -184,10 +195,10 @@ fn human(runs: &[FileRun], coverage: bool, color: bool) {
     let (mut passed, mut failed) = (0, 0);
     for run in runs {
         let diagnostics = render::human(&run.parsed.diagnostics, &run.parsed.source, color);
-        print!("{diagnostics}");
+        out!("{diagnostics}");
         match (&run.policy, &run.report) {
             (Err(unusable), _) => {
-                print!(
+                out!(
                     "{}",
                     render::human(
                         std::slice::from_ref(&unusable.diagnostic),
@@ -196,45 +207,45 @@ fn human(runs: &[FileRun], coverage: bool, color: bool) {
                     )
                 );
                 if let Some(source) = &unusable.policy_source {
-                    print!(
+                    out!(
                         "{}",
                         render::human(&unusable.policy_diagnostics, source, color)
                     );
                 }
             }
             (Ok(policy), Some(report)) => {
-                print!(
+                out!(
                     "{}",
                     render::human(&report.diagnostics, &run.parsed.source, color)
                 );
                 for result in report.results.iter().filter(|r| !r.passed() && !r.broken) {
-                    print!("{}", failure(run, policy, result, color));
+                    out!("{}", failure(run, policy, result, color));
                 }
             }
             (Ok(_), None) => {}
         }
         let policy = testing::policy_path(&run.parsed.file);
-        println!(
+        outln!(
             "{}: {} passed, {} failed (tests of {})",
             run.path,
             run.passed(),
             run.failed(),
-            policy.display()
+            crate::files::shown(&policy)
         );
         if coverage && let Some(report) = &run.report {
-            print!("{}", coverage_text(&report.coverage, &policy));
+            out!("{}", coverage_text(&report.coverage, &policy));
         }
         passed += run.passed();
         failed += run.failed();
     }
     let errors: usize = runs.iter().map(FileRun::errors).sum();
     if errors > 0 {
-        println!(
+        outln!(
             "{errors} {} in the test files (above): the tests they concern did not run as written",
             if errors == 1 { "error" } else { "errors" }
         );
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
 }
 
 /// One failed test: the test's lines with each unmet expectation marked,
@@ -275,7 +286,7 @@ fn coverage_text(coverage: &Coverage, policy: &Path) -> String {
     let percent = (tested * 100).checked_div(total).unwrap_or(100);
     let mut out = format!(
         "coverage of {}: {tested} of {total} rows, devices, incidents and procedures are tested ({percent}%)\n",
-        policy.display()
+        crate::files::shown(policy)
     );
     let untested: Vec<_> = coverage.untested().collect();
     if !untested.is_empty() {
@@ -289,7 +300,7 @@ fn coverage_text(coverage: &Coverage, policy: &Path) -> String {
             out.push_str(&format!(
                 "    {:<9} {}:{}  {place} \"{}\"\n",
                 item.kind,
-                policy.display(),
+                crate::files::shown(policy),
                 item.line,
                 item.label
             ));
@@ -353,8 +364,8 @@ fn json(runs: &[FileRun], coverage: bool) {
         files,
     };
     match serde_json::to_string_pretty(&report) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("esafety: cannot write the report as JSON: {e}"),
+        Ok(text) => outln!("{text}"),
+        Err(e) => errln!("esafety: cannot write the report as JSON: {e}"),
     }
 }
 
@@ -382,8 +393,8 @@ fn github(runs: &[FileRun]) {
             }
         }
     }
-    print!("{out}");
+    out!("{out}");
     let passed: usize = runs.iter().map(FileRun::passed).sum();
     let failed: usize = runs.iter().map(FileRun::failed).sum();
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
 }

@@ -132,6 +132,69 @@ fn check_github_annotations() {
 }
 
 #[test]
+fn check_sarif_is_a_sarif_2_1_0_log() {
+    // The fields SARIF 2.1.0 requires (sarifLog: version, runs; run: tool;
+    // tool: driver; driver: name; result: message; message: text), and the
+    // ones code-scanning dashboards rely on (ruleId and rules, levels,
+    // physical locations with 1-based regions), checked on real output: the
+    // invalid corpus has errors and warnings, labels and several files.
+    let o = esafety(&["check", "tests/corpus/invalid", "--format", "sarif"]);
+    assert_eq!(code(&o), 1);
+    let log: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    assert_eq!(run["tool"]["driver"]["name"], "esafety");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert!(r["shortDescription"]["text"].as_str().unwrap().len() > 10);
+            r["id"].as_str().unwrap()
+        })
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    // Every diagnostic of the JSON report is a result, in the same order.
+    let json = esafety(&["check", "tests/corpus/invalid", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(results.len(), diagnostics.len());
+    let mut levels = std::collections::BTreeSet::new();
+    for (result, diagnostic) in results.iter().zip(diagnostics) {
+        let rule = result["ruleId"].as_str().unwrap();
+        assert_eq!(rule, diagnostic["code"]);
+        let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(rules[index], rule);
+        let level = result["level"].as_str().unwrap();
+        assert_eq!(level, diagnostic["severity"]);
+        levels.insert(level.to_owned());
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains(diagnostic["message"].as_str().unwrap())
+        );
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            uri.starts_with("tests/corpus/invalid/") && uri.ends_with(".policy"),
+            "{uri}"
+        );
+        assert_eq!(
+            location["region"]["startLine"],
+            diagnostic["location"]["line"]
+        );
+        assert!(location["region"]["startColumn"].as_u64().unwrap() >= 1);
+        let labels = diagnostic["labels"].as_array().unwrap();
+        let related = result["relatedLocations"].as_array().map_or(0, Vec::len);
+        assert_eq!(related, labels.len());
+    }
+    assert_eq!(levels.into_iter().collect::<Vec<_>>(), ["error", "warning"]);
+}
+
+#[test]
 fn unreadable_paths_exit_2() {
     let o = esafety(&["check", "no/such/place.policy"]);
     assert_eq!(code(&o), 2);
@@ -174,16 +237,22 @@ fn hostile_files_get_diagnostics_not_crashes() {
     std::fs::write(&braces, "{".repeat(100_000)).unwrap();
     let empty = dir.join("empty.policy");
     std::fs::write(&empty, "").unwrap();
+    // Crockerne cut off in the middle of a label, before its incidents
+    // tables: the cut line is a syntax error (a label with no closing
+    // quote), and every incident the rows above name is unknown.
     let cut = dir.join("cut.policy");
     let crockerne = std::fs::read_to_string(root().join(CROCKERNE)).unwrap();
-    std::fs::write(&cut, &crockerne[..crockerne.len() / 2]).unwrap();
+    let marker = "response technical-support \"Refer to technical suppor";
+    let at = crockerne.find(marker).unwrap() + marker.len();
+    std::fs::write(&cut, &crockerne[..at]).unwrap();
 
     let cases = [
         (&big, "E0100"),
         (&binary, "E0101"),
         (&braces, "E0309"),
         (&empty, "E0104"),
-        (&cut, "E0"),
+        (&cut, "E0102"),
+        (&cut, "E0201"),
     ];
     for (path, expected) in cases {
         let o = esafety(&["check", path.to_str().unwrap(), "--format", "json"]);
@@ -195,11 +264,7 @@ fn hostile_files_get_diagnostics_not_crashes() {
             .iter()
             .map(|d| d["code"].as_str().unwrap())
             .collect();
-        assert!(
-            codes.iter().any(|c| c.starts_with(expected)),
-            "{}: {codes:?}",
-            path.display()
-        );
+        assert!(codes.contains(&expected), "{}: {codes:?}", path.display());
         // And the human renderer copes too.
         let o = esafety(&["check", path.to_str().unwrap()]);
         assert_eq!(code(&o), 1);
@@ -340,19 +405,23 @@ fn eval_routes_follow_the_facts() {
         "--fact",
         "immediate-risk=yes",
     ]);
+    // The document: "immediately inform Kent police via 101, or 999 if a
+    // child is at immediate risk". With the risk given, the 999 step applies
+    // (not pending) and the 101 step does not apply at all.
     let route = d.route.unwrap();
-    let targets: Vec<String> = route
-        .steps()
-        .flat_map(|s| {
-            s.step
-                .refer
-                .iter()
-                .map(|t| t.id.to_string())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    assert!(targets.contains(&"police-999".to_owned()), "{targets:?}");
-    assert!(!targets.contains(&"kent-police".to_owned()) || route.steps().any(|s| s.pending));
+    let steps: Vec<esafety::StepOutcome> = route.steps().collect();
+    let call_999 = steps
+        .iter()
+        .find(|s| s.step.refer.iter().any(|t| t.id.as_ref() == "police-999"))
+        .expect("the 999 step applies");
+    assert!(!call_999.pending);
+    assert!(
+        !steps.iter().any(|s| s
+            .step
+            .text
+            .contains("Immediately inform Kent police via 101")),
+        "{steps:?}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! three outputs always agree.
 
 pub mod render;
+mod sarif;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,13 +34,13 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:literal, $severity:ident; )*) => {
+    ($( $variant:ident = $code:literal, $name:literal, $severity:ident, $summary:literal; )*) => {
         /// A stable diagnostic code. `docs/diagnostics.md` explains each one
         /// with a wrong and a right example.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[non_exhaustive]
         pub enum Code {
-            $( $(#[$doc])* $variant, )*
+            $( #[doc = $summary] $variant, )*
         }
 
         impl Code {
@@ -54,6 +55,12 @@ macro_rules! codes {
             /// A short kebab-case name, e.g. `unknown-name`.
             pub fn name(self) -> &'static str {
                 match self { $( Code::$variant => $name, )* }
+            }
+
+            /// What the code means, in one sentence (the rule's description
+            /// in SARIF output).
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
             }
 
             /// The severity every diagnostic with this code has.
@@ -73,89 +80,90 @@ macro_rules! codes {
 }
 
 codes! {
-    /// The file is larger than the parser accepts.
-    FileTooLarge = "E0100", "file-too-large", Error;
-    /// The file is not UTF-8 text.
-    InvalidUtf8 = "E0101", "invalid-utf8", Error;
-    /// A line is not a statement of the language.
-    Syntax = "E0102", "syntax-error", Error;
-    /// A statement appears where it does not belong, e.g. a cell before any `row`.
-    Misplaced = "E0103", "misplaced-statement", Error;
-    /// The file has no `school` heading.
-    MissingSchool = "E0104", "missing-school", Error;
-    /// A section that may appear once (`school`, `timetable`) appears twice.
-    DuplicateSection = "E0105", "duplicate-section", Error;
-    /// A name is used that nothing defines.
-    UnknownName = "E0201", "unknown-name", Error;
-    /// A name or id is defined twice.
-    DuplicateDefinition = "E0202", "duplicate-definition", Error;
-    /// Two rows of one table have the same label.
-    DuplicateLabel = "E0203", "duplicate-label", Error;
-    /// The roles do not form a tree: a cycle, or a role in two groups.
-    RoleHierarchy = "E0204", "bad-role-hierarchy", Error;
-    /// A year-group range such as `year-1 to year-6` is malformed.
-    YearRange = "E0205", "bad-year-range", Error;
-    /// A breach names an incident whose table does not cover that role.
-    IncidentRole = "E0206", "incident-not-for-role", Error;
-    /// A label is empty.
-    EmptyLabel = "E0207", "empty-label", Error;
-    /// A cell gives an answer its table kind does not use.
-    AnswerKind = "E0301", "answer-not-allowed", Error;
-    /// A clock time that does not exist, e.g. 25:99.
-    ImpossibleTime = "E0302", "impossible-time", Error;
-    /// A date that does not exist, e.g. 30 February.
-    ImpossibleDate = "E0303", "impossible-date", Error;
-    /// A time or date range that ends before (or when) it starts.
-    EndBeforeStart = "E0304", "end-before-start", Error;
-    /// A period defined twice, or overlapping itself, on the same day.
-    PeriodOverlap = "E0305", "period-overlap", Error;
-    /// Two answers for the same role in one row: a conflict at equal specificity.
-    Conflict = "E0306", "conflicting-answers", Error;
-    /// The review-by date is before the approval date.
-    ReviewBeforeApproval = "E0307", "review-before-approval", Error;
-    /// A condition mixes `and` with `or`.
-    MixedConnectives = "E0308", "mixed-connectives", Error;
-    /// A built-in limit was exceeded.
-    LimitExceeded = "E0309", "limit-exceeded", Error;
-    /// A number is outside the range that makes sense, e.g. 0 prior incidents.
-    NumberOutOfRange = "E0310", "number-out-of-range", Error;
-    /// A line of a test file is not a test statement.
-    TestSyntax = "E0401", "test-syntax-error", Error;
-    /// A test statement where it cannot go: an `expect` before any `ask`, a
-    /// `test` name with no question under it, a second `policy` line.
-    TestMisplaced = "E0402", "test-misplaced", Error;
-    /// A test names something the policy does not define.
-    TestUnknownName = "E0403", "test-unknown-name", Error;
-    /// The policy a test file is for cannot be read, or has errors.
-    TestPolicy = "E0404", "test-policy-unusable", Error;
-    /// A test's `at` is not a day on the calendar and a time on the clock.
-    TestMoment = "E0405", "test-impossible-moment", Error;
-    /// A test with no `expect` line: it could never fail.
-    TestExpectsNothing = "E0406", "test-expects-nothing", Error;
-    /// An expectation no answer can meet, such as `allowed by default`.
-    ImpossibleExpectation = "E0407", "impossible-expectation", Error;
-    /// A cell is blank: the engine will deny.
-    BlankCell = "W0101", "blank-cell", Warning;
-    /// "At certain times" without saying which times.
-    NoTimeWindow = "W0102", "no-time-window", Warning;
-    /// An incident that no breach leads to and that follows no route.
-    UnlinkedIncident = "W0103", "unlinked-incident", Warning;
-    /// The review-by date has passed.
-    ReviewOverdue = "W0104", "review-overdue", Warning;
-    /// A contact with no phone, URL, email or `in school`.
-    UnreachableContact = "W0105", "unreachable-contact", Warning;
-    /// More than twelve months between approval and review.
-    LongReviewInterval = "W0106", "long-review-interval", Warning;
-    /// Two rows in different tables share a label, so the label alone is ambiguous.
-    AmbiguousLabel = "W0107", "ambiguous-label", Warning;
-    /// A route that no incident or row follows.
-    UnusedRoute = "W0108", "unused-route", Warning;
-    /// An incident with no responses and no route: nothing follows from it.
-    EmptyIncident = "W0109", "incident-without-responses", Warning;
-    /// A route with no steps.
-    EmptyRoute = "W0110", "empty-route", Warning;
-    /// Two tests in one test file have the same name.
-    DuplicateTestName = "W0401", "duplicate-test-name", Warning;
+    FileTooLarge = "E0100", "file-too-large", Error,
+        "The file is larger than the parser accepts.";
+    InvalidUtf8 = "E0101", "invalid-utf8", Error,
+        "The file is not UTF-8 text.";
+    Syntax = "E0102", "syntax-error", Error,
+        "A line is not a statement of the language.";
+    Misplaced = "E0103", "misplaced-statement", Error,
+        "A statement appears where it does not belong, e.g. a cell before any `row`.";
+    MissingSchool = "E0104", "missing-school", Error,
+        "The file has no `school` heading.";
+    DuplicateSection = "E0105", "duplicate-section", Error,
+        "A section that may appear once (`school`, `timetable`) appears twice.";
+    ControlCharacter = "E0106", "control-character", Error,
+        "A control character (ESC, NUL, …) or an invisible text-direction character in the file.";
+    UnknownName = "E0201", "unknown-name", Error,
+        "A name is used that nothing defines.";
+    DuplicateDefinition = "E0202", "duplicate-definition", Error,
+        "A name or id is defined twice.";
+    DuplicateLabel = "E0203", "duplicate-label", Error,
+        "Two rows of one table have the same label.";
+    RoleHierarchy = "E0204", "bad-role-hierarchy", Error,
+        "The roles do not form a tree: a cycle, or a role in two groups.";
+    YearRange = "E0205", "bad-year-range", Error,
+        "A year-group range such as `year-1 to year-6` is malformed.";
+    IncidentRole = "E0206", "incident-not-for-role", Error,
+        "A breach names an incident whose table does not cover that role.";
+    EmptyLabel = "E0207", "empty-label", Error,
+        "A label is empty.";
+    AnswerKind = "E0301", "answer-not-allowed", Error,
+        "A cell gives an answer its table kind does not use.";
+    ImpossibleTime = "E0302", "impossible-time", Error,
+        "A clock time that does not exist, e.g. 25:99.";
+    ImpossibleDate = "E0303", "impossible-date", Error,
+        "A date that does not exist, e.g. 30 February.";
+    EndBeforeStart = "E0304", "end-before-start", Error,
+        "A time or date range that ends before (or when) it starts.";
+    PeriodOverlap = "E0305", "period-overlap", Error,
+        "A period defined twice, or overlapping itself, on the same day.";
+    Conflict = "E0306", "conflicting-answers", Error,
+        "Two answers for the same role in one row: a conflict at equal specificity.";
+    ReviewBeforeApproval = "E0307", "review-before-approval", Error,
+        "The review-by date is before the approval date.";
+    MixedConnectives = "E0308", "mixed-connectives", Error,
+        "A condition mixes `and` with `or`.";
+    LimitExceeded = "E0309", "limit-exceeded", Error,
+        "A built-in limit was exceeded.";
+    NumberOutOfRange = "E0310", "number-out-of-range", Error,
+        "A number is outside the range that makes sense, e.g. 0 prior incidents.";
+    TestSyntax = "E0401", "test-syntax-error", Error,
+        "A line of a test file is not a test statement.";
+    TestMisplaced = "E0402", "test-misplaced", Error,
+        "A test statement where it cannot go: an `expect` before any `ask`, a `test` name with no question under it, a second `policy` line.";
+    TestUnknownName = "E0403", "test-unknown-name", Error,
+        "A test names something the policy does not define.";
+    TestPolicy = "E0404", "test-policy-unusable", Error,
+        "The policy a test file is for cannot be read, or has errors.";
+    TestMoment = "E0405", "test-impossible-moment", Error,
+        "A test's `at` is not a day on the calendar and a time on the clock.";
+    TestExpectsNothing = "E0406", "test-expects-nothing", Error,
+        "A test with no `expect` line: it could never fail.";
+    ImpossibleExpectation = "E0407", "impossible-expectation", Error,
+        "An expectation no answer can meet, such as `allowed by default`.";
+    BlankCell = "W0101", "blank-cell", Warning,
+        "A cell is blank: the engine will deny.";
+    NoTimeWindow = "W0102", "no-time-window", Warning,
+        "\"At certain times\" without saying which times.";
+    UnlinkedIncident = "W0103", "unlinked-incident", Warning,
+        "An incident that no breach leads to and that follows no route.";
+    ReviewOverdue = "W0104", "review-overdue", Warning,
+        "The review-by date has passed.";
+    UnreachableContact = "W0105", "unreachable-contact", Warning,
+        "A contact with no phone, URL, email or `in school`.";
+    LongReviewInterval = "W0106", "long-review-interval", Warning,
+        "More than twelve months between approval and review.";
+    AmbiguousLabel = "W0107", "ambiguous-label", Warning,
+        "Two rows in different tables share a label, so the label alone is ambiguous.";
+    UnusedRoute = "W0108", "unused-route", Warning,
+        "A route that no incident or row follows.";
+    EmptyIncident = "W0109", "incident-without-responses", Warning,
+        "An incident with no responses and no route: nothing follows from it.";
+    EmptyRoute = "W0110", "empty-route", Warning,
+        "A route with no steps.";
+    DuplicateTestName = "W0401", "duplicate-test-name", Warning,
+        "Two tests in one test file have the same name.";
 }
 
 impl std::fmt::Display for Code {

@@ -366,7 +366,7 @@ pub struct Decision {
 #[non_exhaustive]
 pub enum QueryError {
     /// The role is not in the policy.
-    #[error("unknown role `{given}`{}", hint(.suggestions))]
+    #[error("unknown role `{}`{}", crate::text::printable(.given), hint(.suggestions))]
     UnknownRole {
         /// What was asked for.
         given: String,
@@ -374,7 +374,7 @@ pub enum QueryError {
         suggestions: Vec<String>,
     },
     /// No row has this id or label.
-    #[error("no row of this policy is `{given}`{}", hint(.suggestions))]
+    #[error("no row of this policy is `{}`{}", crate::text::printable(.given), hint(.suggestions))]
     UnknownAction {
         /// What was asked for.
         given: String,
@@ -382,7 +382,7 @@ pub enum QueryError {
         suggestions: Vec<String>,
     },
     /// No incident has this id or label.
-    #[error("no incident of this policy is `{given}`{}", hint(.suggestions))]
+    #[error("no incident of this policy is `{}`{}", crate::text::printable(.given), hint(.suggestions))]
     UnknownIncident {
         /// What was asked for.
         given: String,
@@ -390,7 +390,7 @@ pub enum QueryError {
         suggestions: Vec<String>,
     },
     /// No device kind has this id or label.
-    #[error("no device kind of this policy is `{given}`{}", hint(.suggestions))]
+    #[error("no device kind of this policy is `{}`{}", crate::text::printable(.given), hint(.suggestions))]
     UnknownDevice {
         /// What was asked for.
         given: String,
@@ -398,7 +398,7 @@ pub enum QueryError {
         suggestions: Vec<String>,
     },
     /// Not one of the device capabilities.
-    #[error("`{given}` is not a device capability; ask about \"Allowed in school\", \"Full network access\", \"Internet only\" or \"No network access\"{}", hint(.suggestions))]
+    #[error("`{}` is not a device capability; ask about \"Allowed in school\", \"Full network access\", \"Internet only\" or \"No network access\"{}", crate::text::printable(.given), hint(.suggestions))]
     UnknownCapability {
         /// What was asked for.
         given: String,
@@ -406,7 +406,7 @@ pub enum QueryError {
         suggestions: Vec<String>,
     },
     /// The fact is not one the policy knows.
-    #[error("unknown fact `{given}`{}", hint(.suggestions))]
+    #[error("unknown fact `{}`{}", crate::text::printable(.given), hint(.suggestions))]
     UnknownFact {
         /// What was given.
         given: String,
@@ -414,7 +414,7 @@ pub enum QueryError {
         suggestions: Vec<String>,
     },
     /// A label matches several rows (or incidents, or devices).
-    #[error("`{given}` matches several: {}; ask by id", .candidates.join(", "))]
+    #[error("`{}` matches several: {}; ask by id", crate::text::printable(.given), .candidates.join(", "))]
     Ambiguous {
         /// What was asked for.
         given: String,
@@ -422,7 +422,7 @@ pub enum QueryError {
         candidates: Vec<String>,
     },
     /// The incident exists, but not for this role.
-    #[error("incident `{incident}` is not listed for `{role}`; it is in the incidents for {}", .for_roles.join(", "))]
+    #[error("incident `{}` is not listed for `{}`; it is in the incidents for {}", crate::text::printable(.incident), crate::text::printable(.role), .for_roles.join(", "))]
     IncidentNotForRole {
         /// The incident.
         incident: String,

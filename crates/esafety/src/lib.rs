@@ -142,13 +142,18 @@ mod span;
 mod suggest;
 pub mod syntax;
 pub mod testing;
+pub mod text;
 mod timetable;
 
 pub use check::{CheckOptions, Checked, check, check_bytes};
 pub use eval::{
     Condition, ConditionKind, Decision, Query, QueryError, RouteOutcome, StepOutcome, Verdict,
 };
-pub use load::LoadError;
+/// The date and time library whose types questions and options use
+/// ([`Query::at`], [`CheckOptions::with_today`]), re-exported so that callers
+/// use the same version.
+pub use jiff;
+pub use load::{LoadError, read_bounded, read_source};
 pub use model::*;
 pub use span::Span;
 pub use suggest::normalize_label;

@@ -72,6 +72,15 @@ impl LineIndex {
         (to_u32(line + 1), to_u32(column + 1))
     }
 
+    /// The 1-based line of a byte offset.
+    pub(crate) fn line_of(&self, offset: usize) -> u32 {
+        let line = match self.starts.binary_search(&to_u32(offset)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        to_u32(line + 1)
+    }
+
     pub(crate) fn span(&self, text: &str, start: usize, end: usize) -> Span {
         let (line, column) = self.locate(text, start);
         Span {

@@ -5,6 +5,9 @@ use serde::Serialize;
 
 use super::{Diagnostic, Label, Location, Severity};
 use crate::span::LineIndex;
+use crate::text::printable;
+
+pub use super::sarif::{SARIF_VERSION, sarif};
 
 /// The version of the JSON that `esafety check --format json` prints. It
 /// changes only on purpose, when a field changes meaning or goes away.
@@ -45,13 +48,22 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
     lines.sort_unstable();
     lines.dedup();
 
+    // A file name may hold any character but `/` and NUL.
+    let path = printable(&d.path).into_owned();
+    let shown: Vec<(u32, std::ops::Range<usize>, std::borrow::Cow<'_, str>)> = lines
+        .into_iter()
+        .map(|line| {
+            let range = index.line_range(source, line);
+            let text = crate::text::visible_same_length(source.get(range.clone()).unwrap_or(""));
+            (line, range, text)
+        })
+        .collect();
     let mut snippets = Vec::new();
-    for line in lines {
-        let range = index.line_range(source, line);
-        let text = source.get(range.clone()).unwrap_or("");
+    for (line, range, text) in &shown {
+        let (line, range, text) = (*line, range.clone(), &**text);
         let mut snippet = Snippet::source(text)
             .line_start(line as usize)
-            .path(d.path.as_str())
+            .path(path.clone())
             .fold(false);
         // Byte offsets come from the raw file; the text shown may have been
         // decoded lossily (invalid UTF-8 becomes U+FFFD). Snap each span to
@@ -65,14 +77,14 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
             snippet = snippet.annotation(
                 AnnotationKind::Primary
                     .span(clamp(&d.location))
-                    .label(non_empty(&d.primary_label)),
+                    .label(non_empty(&d.primary_label).map(printable)),
             );
         }
         for Label { location, message } in d.labels.iter().filter(|l| l.location.line == line) {
             snippet = snippet.annotation(
                 AnnotationKind::Context
                     .span(clamp(location))
-                    .label(non_empty(message)),
+                    .label(non_empty(message).map(printable)),
             );
         }
         snippets.push(snippet);
@@ -80,7 +92,7 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
 
     let title = level
         .clone()
-        .primary_title(d.message.as_str())
+        .primary_title(printable(&d.message))
         .id(d.code.as_str());
     let group = Group::with_title(title)
         .elements(snippets)
@@ -250,10 +262,15 @@ pub fn github_annotation(
 }
 
 /// Escaping for the message part of a workflow command.
+/// Escaping for the message part of a workflow command; other control
+/// characters are shown as escapes (`\u{1b}`), so that nothing in a file
+/// name or a message can colour or rewrite the log.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    printable(&escaped).into_owned()
 }
 
 /// Escaping for a `key=value` property of a workflow command.

@@ -10,6 +10,6 @@
 /// The parser. `Rule::line` reads one line of a policy, `Rule::test_line`
 /// one line of a test file.
 #[derive(pest_derive::Parser)]
-#[grammar = "../../grammar/policy.pest"]
-#[grammar = "../../grammar/policy-test.pest"]
+#[grammar = "grammar/policy.pest"]
+#[grammar = "grammar/policy-test.pest"]
 pub(crate) struct PolicyParser;

@@ -71,9 +71,7 @@ pub fn decode<'b>(path: &str, bytes: &'b [u8]) -> Result<&'b str, Box<Diagnostic
         let mut reporter = Reporter::new(path, &lossy, &index);
         reporter
             .report(Code::FileTooLarge, index.span(&lossy, 0, 0), format!(
-                "this file is {} bytes; esafety reads policy files of up to {} bytes",
-                bytes.len(),
-                MAX_FILE_BYTES
+                "this file is larger than esafety reads: policy files may be up to 16 MiB ({MAX_FILE_BYTES} bytes)"
             ))
             .label("the file starts here")
             .help("A school's policy is a few kilobytes. Check that this is the right file; split a generated policy into several files.");
@@ -129,13 +127,18 @@ fn parse_into_runs(
     if text.len() > MAX_FILE_BYTES {
         reporter
             .report(Code::FileTooLarge, index.span(text, 0, 0), format!(
-                "this file is {} bytes; esafety reads policy files of up to {MAX_FILE_BYTES} bytes",
-                text.len()
+                "this file is larger than esafety reads: policy files may be up to 16 MiB ({MAX_FILE_BYTES} bytes)"
             ))
             .label("the file starts here")
             .help("A school's policy is a few kilobytes. Check that this is the right file; split a generated policy into several files.");
         return assembler.finish();
     }
+
+    // A line with a control character is reported once, then read with the
+    // character blanked out, so that the statement on it still counts.
+    let mut syntax_errors = report_unsafe_characters(text, index, reporter);
+    let cleaned = crate::text::blank_unsafe(text);
+    let text = &*cleaned;
 
     let names = Names::default();
     let mut reader = Reader {
@@ -144,6 +147,7 @@ fn parse_into_runs(
         syntax_errors: 0,
         names: &names,
     };
+    std::mem::swap(&mut reader.syntax_errors, &mut syntax_errors);
     let mut run: Vec<SourceLine<'_>> = Vec::with_capacity(run_lines);
     for (number, line_offset, line) in lines(text) {
         let source = SourceLine {
@@ -394,6 +398,39 @@ impl Reader<'_, '_> {
             ),
         }
     }
+}
+
+/// Reports each line of `text` that holds a character esafety will not
+/// print ([`crate::text::is_unsafe`]) as E0106, counting them as syntax
+/// errors (up to the file's limit); returns the count.
+pub(crate) fn report_unsafe_characters(
+    text: &str,
+    index: &LineIndex,
+    reporter: &mut Reporter<'_>,
+) -> usize {
+    let mut errors = 0usize;
+    let mut last_line = 0u32;
+    for (at, c) in crate::text::unsafe_chars(text) {
+        let line = index.line_of(at);
+        if line == last_line {
+            continue;
+        }
+        last_line = line;
+        errors += 1;
+        if errors > MAX_SYNTAX_ERRORS {
+            break;
+        }
+        let described = crate::text::describe(c);
+        reporter
+            .report(
+                Code::ControlCharacter,
+                index.span(text, at, at + c.len_utf8()),
+                format!("this line contains an invisible control character, {described}"),
+            )
+            .label("here")
+            .help("Control characters are invisible and can change what a terminal or a web page shows; one usually comes from text copied out of another program. Delete it: retype the text around it.");
+    }
+    errors
 }
 
 /// Reports a line the grammar rejected, as `code`; after

@@ -112,8 +112,82 @@ pub struct UnusablePolicy {
     pub policy_source: Option<String>,
 }
 
-/// Reads and checks the policy a test file tests (see [`policy_path`]).
+/// Which files a test file's `policy "…"` line may name.
+///
+/// A test file is data that `esafety test` may be run on in CI; without a
+/// limit, a `policy "/etc/shadow"` line would have any file on the machine
+/// read and its lines shown in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PolicyPaths {
+    /// A `.policy` file in the test file's folder or a folder below it,
+    /// named by a relative path (the default).
+    #[default]
+    BesideTests,
+    /// Any `.policy` file (`esafety test --allow-any-policy-path`).
+    Anywhere,
+}
+
+/// Reads and checks the policy a test file tests (see [`policy_path`]),
+/// which must be a `.policy` file beside the tests ([`PolicyPaths::BesideTests`]).
 pub fn load_policy(tests: &ParsedTests) -> Result<PolicyUnderTest, Box<UnusablePolicy>> {
+    load_policy_with(tests, PolicyPaths::BesideTests)
+}
+
+/// Why a test file may not test the policy at `path`, if it may not.
+fn forbidden_policy_path(
+    tests: &TestFile,
+    path: &std::path::Path,
+    paths: PolicyPaths,
+) -> Option<(String, String)> {
+    let shown = || crate::text::printable(&path.display().to_string()).into_owned();
+    if path.extension().is_none_or(|e| e != "policy") {
+        return Some((
+            format!(
+                "`{}` is not a policy file: a test file's `policy` line names a file whose name ends in `.policy`",
+                shown()
+            ),
+            "Name the policy these tests are for, e.g. `policy \"crockerne.policy\"`.".to_owned(),
+        ));
+    }
+    if paths == PolicyPaths::Anywhere {
+        return None;
+    }
+    let outside = || {
+        Some((
+            format!("`{}` is outside this test file's folder", shown()),
+            "Keep a policy's tests beside it and name it by its file name, e.g. `policy \"crockerne.policy\"`. To test a policy elsewhere, run `esafety test --allow-any-policy-path`.".to_owned(),
+        ))
+    };
+    if let Some(named) = &tests.policy {
+        let relative = std::path::Path::new(&*named.text);
+        if relative.is_absolute()
+            || relative.components().any(|c| {
+                !matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            })
+        {
+            return outside();
+        }
+    }
+    // The same check on the real paths, so that a link cannot lead out.
+    let folder = std::path::Path::new(&tests.path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::Path::new("."));
+    match (std::fs::canonicalize(folder), std::fs::canonicalize(path)) {
+        (Ok(folder), Ok(real)) if !real.starts_with(&folder) => outside(),
+        _ => None,
+    }
+}
+
+/// [`load_policy`], with a choice of which files the `policy` line may name.
+pub fn load_policy_with(
+    tests: &ParsedTests,
+    paths: PolicyPaths,
+) -> Result<PolicyUnderTest, Box<UnusablePolicy>> {
     let path = policy_path(&tests.file);
     let name = path.display().to_string();
     let unusable = |message: String, help: String, diagnostics, source| {
@@ -149,9 +223,15 @@ pub fn load_policy(tests: &ParsedTests) -> Result<PolicyUnderTest, Box<UnusableP
             policy_source: source,
         })
     };
-    let bytes = std::fs::read(&path).map_err(|e| {
+    if let Some((message, help)) = forbidden_policy_path(&tests.file, &path, paths) {
+        return Err(unusable(message, help, Vec::new(), None));
+    }
+    let bytes = crate::read_source(&path).map_err(|e| {
         unusable(
-            format!("cannot read `{name}`, the policy these tests are for: {e}"),
+            format!(
+                "cannot read `{}`, the policy these tests are for: {e}",
+                crate::text::printable(&name)
+            ),
             "Tests are for the policy of the same name beside them (`crockerne.policy-test` tests `crockerne.policy`); to test another, name it at the top with a `policy \"…\"` line.".to_owned(),
             Vec::new(),
             None,

@@ -42,14 +42,18 @@ pub fn parse(path: &str, text: &str) -> ParsedTests {
         reader
             .reporter
             .report(Code::FileTooLarge, index.span(text, 0, 0), format!(
-                "this file is {} bytes; esafety reads test files of up to {MAX_FILE_BYTES} bytes",
-                text.len()
+                "this file is larger than esafety reads: test files may be up to 16 MiB ({MAX_FILE_BYTES} bytes)"
             ))
             .label("the file starts here")
             .help("A school's tests are a few kilobytes. Check that this is the right file.");
     } else {
+        // As in a policy: a line with a control character is reported once
+        // (E0106), then read with it blanked out.
+        reader.syntax_errors =
+            crate::syntax::report_unsafe_characters(text, &index, reader.reporter);
+        let cleaned = crate::text::blank_unsafe(text);
         let names = Names::default();
-        for (number, line_offset, line) in crate::syntax::lines(text) {
+        for (number, line_offset, line) in crate::syntax::lines(&cleaned) {
             let ctx = LineContext {
                 text: line,
                 offset: line_offset,
