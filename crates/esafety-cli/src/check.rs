@@ -124,10 +124,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         Format::Json | Format::Sarif => {
             let reports: Vec<FileReport<'_>> = checked
                 .iter()
-                .map(|c| FileReport {
-                    path: &c.path,
-                    diagnostics: &c.diagnostics,
-                })
+                .map(|c| FileReport::new(&c.path, &c.diagnostics))
                 .collect();
             if args.format == Format::Json {
                 outln!("{}", render::json(&reports));

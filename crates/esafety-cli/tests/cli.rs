@@ -426,7 +426,7 @@ fn eval_routes_follow_the_facts() {
 
 #[test]
 fn eval_bad_input_exits_2_with_a_clear_message() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 13] = [
         (
             &["--role", "pupils", "--action", "blogs"],
             "did you mean `pupil`?",
@@ -444,7 +444,7 @@ fn eval_bad_input_exits_2_with_a_clear_message() {
                 "--at",
                 "2026-02-30T10:00",
             ],
-            "is not a date and time on the calendar",
+            "there is no such day in the calendar",
         ),
         (
             &[
@@ -455,7 +455,7 @@ fn eval_bad_input_exits_2_with_a_clear_message() {
                 "--at",
                 "2026-02-03T25:61",
             ],
-            "is not a date and time on the calendar",
+            "the hour must be 00 to 23",
         ),
         (
             &[
@@ -482,6 +482,76 @@ fn eval_bad_input_exits_2_with_a_clear_message() {
         (
             &["--role", "teacher", "--incident", "mobile-device"],
             "is not listed for `teacher`",
+        ),
+        // One rule for times: the school's clock, with no zone or offset,
+        // to the minute (seconds allowed, never 60).
+        (
+            &[
+                "--role",
+                "pupil",
+                "--action",
+                "blogs",
+                "--at",
+                "2026-02-03T10:00+05:00",
+            ],
+            "names a time zone or an offset",
+        ),
+        (
+            &[
+                "--role",
+                "pupil",
+                "--action",
+                "blogs",
+                "--at",
+                "2026-02-03T10:00Z",
+            ],
+            "names a time zone or an offset",
+        ),
+        (
+            &[
+                "--role",
+                "pupil",
+                "--action",
+                "blogs",
+                "--at",
+                "2026-02-03T10:00[Europe/London]",
+            ],
+            "names a time zone or an offset",
+        ),
+        (
+            &[
+                "--role",
+                "pupil",
+                "--action",
+                "blogs",
+                "--at",
+                "2026-02-03T12:30:60",
+            ],
+            "minutes and seconds 00 to 59",
+        ),
+        (
+            &[
+                "--role",
+                "pupil",
+                "--action",
+                "blogs",
+                "--at",
+                "2026-02-03T12",
+            ],
+            "its time is not written HH:MM",
+        ),
+        (
+            &[
+                "--role",
+                "pupil",
+                "--action",
+                "blogs",
+                "--fact",
+                "permission=yes",
+                "--fact",
+                "permission=no",
+            ],
+            "the fact `permission` is given twice",
         ),
     ];
     for (args, message) in cases {

@@ -18,6 +18,7 @@ use crate::span::Span;
 /// The text is shared: the parser stores each distinct name once, however
 /// many cells name it, and the compiled policy keeps the same copy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Name {
     /// The name as written.
     pub text: Arc<str>,
@@ -27,6 +28,7 @@ pub struct Name {
 
 /// A quoted label, unescaped, kept verbatim from the source document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Text {
     /// The label without its quotes, with `\"` and `\\` unescaped. Shared
     /// with the compiled policy, which keeps labels verbatim.
@@ -37,6 +39,7 @@ pub struct Text {
 
 /// A `# comment`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Comment {
     /// The comment text after `#`, as written (leading space included).
     pub text: String,
@@ -66,6 +69,7 @@ pub struct Trivia(Option<Box<TriviaData>>);
 
 /// The contents of a non-empty [`Trivia`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TriviaData {
     /// Whole-line comments directly above the statement, in order.
     pub comments_before: Vec<Comment>,
@@ -108,6 +112,7 @@ impl Trivia {
 
 /// A whole policy file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyFile {
     /// The sections in the order written.
     pub sections: Vec<Section>,
@@ -145,6 +150,7 @@ pub enum Section {
 
 /// `school "Name"` with its metadata lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct School {
     /// The school's name.
     pub name: Text,
@@ -158,6 +164,7 @@ pub struct School {
 
 /// One metadata line under `school`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SchoolItem {
     /// What the line says.
     pub kind: SchoolItemKind,
@@ -199,6 +206,7 @@ pub enum SchoolItemKind {
 /// Values are as written and may be impossible (`2021-02-30`); the checker
 /// reports those.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DateValue {
     /// The year.
     pub year: i32,
@@ -215,6 +223,7 @@ pub struct DateValue {
 
 /// `roles` and its lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Roles {
     /// `group includes member, …` lines.
     pub groups: Vec<RoleGroup>,
@@ -226,6 +235,7 @@ pub struct Roles {
 
 /// `staff includes teacher, technician`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RoleGroup {
     /// The group (a base role or a role declared earlier).
     pub group: Name,
@@ -263,6 +273,7 @@ pub enum Member {
 
 /// `timetable` and its lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Timetable {
     /// The lines in order.
     pub items: Vec<TimetableItem>,
@@ -289,6 +300,7 @@ pub enum TimetableItem {
 
 /// `monday to friday` followed by the periods of those days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DaySchedule {
     /// The days the periods apply to.
     pub days: Days,
@@ -321,6 +333,7 @@ pub enum Days {
 
 /// A weekday as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DayName {
     /// The day.
     pub day: Weekday,
@@ -332,6 +345,7 @@ pub struct DayName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum Weekday {
     Monday,
     Tuesday,
@@ -382,6 +396,7 @@ impl Weekday {
 
 /// `lessons 08:45 to 10:30`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Period {
     /// The period's name.
     pub name: Name,
@@ -397,6 +412,7 @@ pub struct Period {
 
 /// A clock time as written; may be impossible (`25:99`), which the checker reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TimeValue {
     /// Hours as written.
     pub hour: u32,
@@ -408,6 +424,7 @@ pub struct TimeValue {
 
 /// `social-time means break, lunch`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Alias {
     /// The alias.
     pub name: Name,
@@ -421,6 +438,7 @@ pub struct Alias {
 
 /// A term or holiday: a labelled, inclusive range of dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DateRange {
     /// An optional label, e.g. "Autumn term".
     pub label: Option<Text>,
@@ -439,6 +457,7 @@ pub struct DateRange {
 
 /// `contacts` and its lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Contacts {
     /// The contacts.
     pub contacts: Vec<Contact>,
@@ -450,6 +469,7 @@ pub struct Contacts {
 
 /// `contact police "Police" phone "101"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Contact {
     /// Its id.
     pub id: Name,
@@ -492,6 +512,7 @@ pub enum Reach {
 
 /// `facts` and its lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Facts {
     /// The facts.
     pub facts: Vec<Fact>,
@@ -503,6 +524,7 @@ pub struct Facts {
 
 /// `fact immediate-risk "A child is at immediate risk of harm"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Fact {
     /// The name conditions use.
     pub id: Name,
@@ -544,6 +566,7 @@ impl TableKind {
 
 /// A rule table: heading, columns and rows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Table {
     /// Which kind of table.
     pub kind: TableKind,
@@ -590,6 +613,7 @@ pub enum TableItem {
 
 /// A named group of roles, as a table's column heading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Column {
     /// Its id, usable in cells instead of the roles.
     pub id: Name,
@@ -635,6 +659,7 @@ impl RoleList {
 
 /// A row: an action or technology with its answers per role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Row {
     /// Its id.
     pub id: Name,
@@ -663,6 +688,7 @@ pub enum RowItem {
 
 /// The answer a row gives for some roles.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cell {
     /// Whom it answers for.
     pub roles: RoleList,
@@ -676,6 +702,7 @@ pub struct Cell {
 
 /// An answer as written in a cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Answer {
     /// Which answer.
     pub kind: AnswerKind,
@@ -751,6 +778,7 @@ impl AnswerKind {
 
 /// `during break, lunch` or `outside pupil-supervision`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Window {
     /// Inside or outside the periods.
     pub kind: WindowKind,
@@ -774,6 +802,7 @@ pub enum WindowKind {
 /// `breach by pupil: unauthorised-mobile`: the incident that a denied or
 /// illegal answer constitutes, for those roles.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Breach {
     /// Whose breach.
     pub roles: RoleList,
@@ -787,6 +816,7 @@ pub struct Breach {
 
 /// `follow route illegal`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Follow {
     /// The route.
     pub route: Name,
@@ -801,6 +831,7 @@ pub struct Follow {
 
 /// A `devices` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Devices {
     /// Its id.
     pub id: Name,
@@ -816,6 +847,7 @@ pub struct Devices {
 
 /// A kind of device and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Device {
     /// Its id.
     pub id: Name,
@@ -846,6 +878,7 @@ pub enum DeviceItem {
 
 /// Whether the device may be in school.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InSchool {
     /// The answer.
     pub presence: Presence,
@@ -879,6 +912,7 @@ pub enum Presence {
 
 /// `network access: …`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NetworkLine {
     /// The access the device gets.
     pub access: NetworkAccess,
@@ -908,6 +942,7 @@ pub enum NetworkAccess {
 
 /// An `incidents` table: response columns and incident rows, for some roles.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Incidents {
     /// Its id.
     pub id: Name,
@@ -954,6 +989,7 @@ pub enum IncidentsItem {
 
 /// A response column: a referral, a notification or a sanction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Response {
     /// Its id.
     pub id: Name,
@@ -988,6 +1024,7 @@ pub enum ResponseKind {
 
 /// An incident row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Incident {
     /// Its id.
     pub id: Name,
@@ -1018,6 +1055,7 @@ pub enum IncidentItem {
 
 /// `responses: headteacher, police`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResponsesLine {
     /// The response columns marked for this incident.
     pub responses: Vec<Name>,
@@ -1031,6 +1069,7 @@ pub struct ResponsesLine {
 /// added to any other incident of the table once the person has this many
 /// prior incidents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Repeat {
     /// How many prior incidents trigger it.
     pub after: u32,
@@ -1043,6 +1082,7 @@ pub struct Repeat {
 /// `reported directly`: staff report this incident themselves; no breach
 /// leads to it, on purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Directly {
     /// The whole line.
     pub span: Span,
@@ -1055,6 +1095,7 @@ pub struct Directly {
 
 /// An escalation route: ordered steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Route {
     /// Its id.
     pub id: Name,
@@ -1070,6 +1111,7 @@ pub struct Route {
 
 /// `step "text" refer a notify b if fact`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Step {
     /// What to do, verbatim.
     pub text: Text,
@@ -1087,6 +1129,7 @@ pub struct Step {
 
 /// `if a and b`, `if a or b`, `unless a`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Condition {
     /// `unless` rather than `if`.
     pub negated: bool,
@@ -1102,6 +1145,7 @@ pub struct Condition {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum Connective {
     And,
     Or,

@@ -188,6 +188,7 @@ impl<'de> Deserialize<'de> for Code {
 
 /// Where a diagnostic points, in both machine and human coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Location {
     /// Byte offset of the first byte.
     pub start: usize,
@@ -205,6 +206,7 @@ pub struct Location {
 
 /// A secondary place a diagnostic points at, e.g. "first defined here".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Label {
     /// Where.
     pub location: Location,
@@ -214,6 +216,7 @@ pub struct Label {
 
 /// One problem found in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// The stable code, e.g. `E0201`.
     pub code: Code,

@@ -8,469 +8,15 @@
 //! the policy rather than copied, so a decision asked without an explanation
 //! does not allocate.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
+use crate::decision::{Condition, ConditionKind, Decision, RouteOutcome, Verdict};
 use crate::model::{
-    BreachEntry, Capability, CellAnswer, IncidentId, IncidentRef, LabelMatch, NO_CELL,
-    NetworkAccess, Policy, PresenceAnswer, Responses, RoleId, RouteInfo, RowId, RuleRef, StepInfo,
+    BreachEntry, Capability, CellAnswer, IncidentId, LabelMatch, NO_CELL, NetworkAccess, Policy,
+    PresenceAnswer, RoleId, RouteInfo, RowId, RuleRef,
 };
+use crate::query::{Query, QueryError};
 use crate::suggest::{self, normalize_label};
-
-/// A question for a policy.
-///
-/// Ask about exactly one thing: an `action` (a row of a user-actions,
-/// communications or rules table), an `incident`, or a `device` together
-/// with an `action` naming what it may do ("Allowed in school", "Internet
-/// only", …). Names may be ids or labels (case and spacing do not matter).
-///
-/// ```
-/// use esafety::Query;
-///
-/// let q = Query::action("year-5", "Use of blogs")
-///     .at(jiff::civil::date(2025, 11, 4).at(10, 35, 0, 0))
-///     .fact("permission", true)
-///     .prior(1);
-/// assert_eq!(q.role.as_deref(), Some("year-5"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Query {
-    /// Who is acting: a role id such as `pupil`, `year-5` or `teacher`.
-    /// Required except for device questions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// A row of a rule table, or (with `device`) a capability.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-    /// An incident.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incident: Option<String>,
-    /// A device kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<String>,
-    /// When, as a civil (wall-clock) date and time at the school.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at: Option<jiff::civil::DateTime>,
-    /// Facts about the situation: `nominated`, `permission`,
-    /// `immediate-risk`, or any fact the policy declares.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub facts: BTreeMap<String, bool>,
-    /// How many incidents the person has had before.
-    #[serde(default, alias = "prior_incidents", skip_serializing_if = "is_zero")]
-    pub prior: u32,
-    /// Whether to write the `explanation` (on by default; switch it off on a
-    /// hot path).
-    #[serde(default = "yes", skip_serializing_if = "is_true")]
-    pub explain: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
-impl Default for Query {
-    fn default() -> Self {
-        Query {
-            role: None,
-            action: None,
-            incident: None,
-            device: None,
-            at: None,
-            facts: BTreeMap::new(),
-            prior: 0,
-            explain: true,
-        }
-    }
-}
-
-impl Query {
-    /// Is `action` allowed for `role`?
-    pub fn action(role: impl Into<String>, action: impl Into<String>) -> Self {
-        Query {
-            role: Some(role.into()),
-            action: Some(action.into()),
-            ..Query::default()
-        }
-    }
-
-    /// What follows an incident by `role`?
-    pub fn incident(role: impl Into<String>, incident: impl Into<String>) -> Self {
-        Query {
-            role: Some(role.into()),
-            incident: Some(incident.into()),
-            ..Query::default()
-        }
-    }
-
-    /// May a `device` do `capability` ("Allowed in school", "Internet only"…)?
-    pub fn device(device: impl Into<String>, capability: impl Into<String>) -> Self {
-        Query {
-            device: Some(device.into()),
-            action: Some(capability.into()),
-            ..Query::default()
-        }
-    }
-
-    /// Sets who is acting (optional for device questions).
-    pub fn role(mut self, role: impl Into<String>) -> Self {
-        self.role = Some(role.into());
-        self
-    }
-
-    /// Sets the moment.
-    pub fn at(mut self, at: jiff::civil::DateTime) -> Self {
-        self.at = Some(at);
-        self
-    }
-
-    /// Sets a fact.
-    pub fn fact(mut self, name: impl Into<String>, value: bool) -> Self {
-        self.facts.insert(name.into(), value);
-        self
-    }
-
-    /// Sets the number of prior incidents.
-    pub fn prior(mut self, prior: u32) -> Self {
-        self.prior = prior;
-        self
-    }
-
-    /// Switches the explanation off (or on).
-    pub fn explain(mut self, explain: bool) -> Self {
-        self.explain = explain;
-        self
-    }
-}
-
-/// The answer to a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Verdict {
-    /// Allowed.
-    Allowed,
-    /// Not allowed.
-    Denied,
-    /// Not allowed, and illegal.
-    Illegal,
-    /// It depends on something the question did not say (see `condition`).
-    Conditional,
-}
-
-impl Verdict {
-    /// The verdict in lowercase.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Allowed => "allowed",
-            Verdict::Denied => "denied",
-            Verdict::Illegal => "illegal",
-            Verdict::Conditional => "conditional",
-        }
-    }
-
-    /// Whether the verdict permits the action outright.
-    pub fn is_allowed(self) -> bool {
-        self == Verdict::Allowed
-    }
-}
-
-/// What a conditional verdict depends on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum ConditionKind {
-    /// The time: give `at`.
-    Time,
-    /// Whether the person is a nominated user or selected staff: give the
-    /// `nominated` fact.
-    Nominated,
-    /// Whether permission was given: give the `permission` fact.
-    Permission,
-    /// "At certain times" the policy does not name: no fact resolves it.
-    Unspecified,
-}
-
-impl ConditionKind {
-    /// The kind in lowercase, as in JSON: `time`, `nominated`, `permission`
-    /// or `unspecified`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConditionKind::Time => "time",
-            ConditionKind::Nominated => "nominated",
-            ConditionKind::Permission => "permission",
-            ConditionKind::Unspecified => "unspecified",
-        }
-    }
-}
-
-/// The condition of a conditional answer, or of the rule that decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Condition {
-    /// What it depends on.
-    pub kind: ConditionKind,
-    /// The condition in words, e.g. "only during break, lunch".
-    pub text: Arc<str>,
-}
-
-/// The escalation route a decision brings, with the steps that apply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteOutcome {
-    /// The route, shared with the policy.
-    route: Arc<RouteInfo>,
-    /// Steps whose condition holds (or that have none).
-    included: u64,
-    /// Steps whose condition depends on a fact the question did not give.
-    pending: u64,
-}
-
-/// A route step as a decision reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepOutcome {
-    /// The step.
-    #[serde(flatten)]
-    pub step: StepInfo,
-    /// True when the step's condition depends on a fact the question did not
-    /// give: it applies only if that condition holds.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub pending: bool,
-}
-
-impl RouteOutcome {
-    /// The route's id.
-    pub fn id(&self) -> &str {
-        &self.route.id
-    }
-
-    /// Its title, verbatim.
-    pub fn label(&self) -> &str {
-        &self.route.label
-    }
-
-    /// Its line.
-    pub fn line(&self) -> u32 {
-        self.route.line
-    }
-
-    /// The steps that apply, in order (those whose condition is false are
-    /// left out; those that depend on an unknown fact are marked `pending`).
-    pub fn steps(&self) -> impl Iterator<Item = StepOutcome> + '_ {
-        self.route.steps.iter().enumerate().filter_map(|(i, step)| {
-            let bit = 1u64.checked_shl(u32::try_from(i).ok()?)?;
-            if self.included & bit != 0 {
-                Some(StepOutcome {
-                    step: step.clone(),
-                    pending: false,
-                })
-            } else if self.pending & bit != 0 {
-                Some(StepOutcome {
-                    step: step.clone(),
-                    pending: true,
-                })
-            } else {
-                None
-            }
-        })
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct RouteJson {
-    id: Arc<str>,
-    label: Arc<str>,
-    line: u32,
-    steps: Vec<StepOutcome>,
-}
-
-impl Serialize for RouteOutcome {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        RouteJson {
-            id: self.route.id.clone(),
-            label: self.route.label.clone(),
-            line: self.route.line,
-            steps: self.steps().collect(),
-        }
-        .serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for RouteOutcome {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = RouteJson::deserialize(deserializer)?;
-        let mut included = 0u64;
-        let mut pending = 0u64;
-        for (i, s) in json.steps.iter().enumerate().take(64) {
-            let bit = 1u64 << i;
-            if s.pending {
-                pending |= bit;
-            } else {
-                included |= bit;
-            }
-        }
-        Ok(RouteOutcome {
-            route: Arc::new(RouteInfo {
-                id: json.id,
-                label: json.label,
-                line: json.line,
-                steps: json.steps.into_iter().map(|s| s.step).collect(),
-            }),
-            included,
-            pending,
-        })
-    }
-}
-
-/// The answer to a [`Query`], with where it came from and what follows.
-///
-/// The JSON form of this type is the output of `esafety eval --format json`
-/// (see `docs/cli.md`), a versioned contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Decision {
-    /// Allowed, denied, illegal or conditional.
-    pub verdict: Verdict,
-    /// For a conditional verdict, what it depends on; otherwise the
-    /// condition the deciding rule had, if any.
-    pub condition: Option<Condition>,
-    /// The rule that decided (shared with the policy).
-    pub rule: Option<Arc<RuleRef>>,
-    /// True when the policy did not answer and esafety denied by default.
-    pub default: bool,
-    /// A note the document attaches to the answer, e.g. "left in office".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<Arc<str>>,
-    /// The incident the question is about, or that the breach constitutes.
-    pub incident: Option<Arc<IncidentRef>>,
-    /// Referrals, notifications and sanctions, in the table's column order
-    /// (in JSON, the fields `referrals`, `notifications` and `sanctions`).
-    #[serde(flatten)]
-    pub responses: Arc<Responses>,
-    /// The escalation route, with the steps that apply.
-    pub route: Option<RouteOutcome>,
-    /// How the decision was reached, in plain English (empty when the query
-    /// switched explanations off).
-    pub explanation: Vec<String>,
-}
-
-/// A question the policy cannot even look up.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum QueryError {
-    /// The role is not in the policy.
-    #[error("unknown role `{}`{}", crate::text::printable(.given), hint(.suggestions))]
-    UnknownRole {
-        /// What was asked for.
-        given: String,
-        /// The closest roles.
-        suggestions: Vec<String>,
-    },
-    /// No row has this id or label.
-    #[error("no row of this policy is `{}`{}", crate::text::printable(.given), hint(.suggestions))]
-    UnknownAction {
-        /// What was asked for.
-        given: String,
-        /// The closest row ids or labels.
-        suggestions: Vec<String>,
-    },
-    /// No incident has this id or label.
-    #[error("no incident of this policy is `{}`{}", crate::text::printable(.given), hint(.suggestions))]
-    UnknownIncident {
-        /// What was asked for.
-        given: String,
-        /// The closest incident ids or labels.
-        suggestions: Vec<String>,
-    },
-    /// No device kind has this id or label.
-    #[error("no device kind of this policy is `{}`{}", crate::text::printable(.given), hint(.suggestions))]
-    UnknownDevice {
-        /// What was asked for.
-        given: String,
-        /// The closest device ids or labels.
-        suggestions: Vec<String>,
-    },
-    /// Not one of the device capabilities.
-    #[error("`{}` is not a device capability; ask about \"Allowed in school\", \"Full network access\", \"Internet only\" or \"No network access\"{}", crate::text::printable(.given), hint(.suggestions))]
-    UnknownCapability {
-        /// What was asked for.
-        given: String,
-        /// The closest capabilities.
-        suggestions: Vec<String>,
-    },
-    /// The fact is not one the policy knows.
-    #[error("unknown fact `{}`{}", crate::text::printable(.given), hint(.suggestions))]
-    UnknownFact {
-        /// What was given.
-        given: String,
-        /// The closest facts.
-        suggestions: Vec<String>,
-    },
-    /// A label matches several rows (or incidents, or devices).
-    #[error("`{}` matches several: {}; ask by id", crate::text::printable(.given), .candidates.join(", "))]
-    Ambiguous {
-        /// What was asked for.
-        given: String,
-        /// The ids it matches.
-        candidates: Vec<String>,
-    },
-    /// The incident exists, but not for this role.
-    #[error("incident `{}` is not listed for `{}`; it is in the incidents for {}", crate::text::printable(.incident), crate::text::printable(.role), .for_roles.join(", "))]
-    IncidentNotForRole {
-        /// The incident.
-        incident: String,
-        /// The role asked about.
-        role: String,
-        /// The roles its tables cover.
-        for_roles: Vec<String>,
-    },
-    /// The query is not a complete question.
-    #[error("{0}")]
-    Incomplete(String),
-}
-
-impl QueryError {
-    /// A stable kebab-case name for the error, for machine output.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            QueryError::UnknownRole { .. } => "unknown-role",
-            QueryError::UnknownAction { .. } => "unknown-action",
-            QueryError::UnknownIncident { .. } => "unknown-incident",
-            QueryError::UnknownDevice { .. } => "unknown-device",
-            QueryError::UnknownCapability { .. } => "unknown-capability",
-            QueryError::UnknownFact { .. } => "unknown-fact",
-            QueryError::Ambiguous { .. } => "ambiguous",
-            QueryError::IncidentNotForRole { .. } => "incident-not-for-role",
-            QueryError::Incomplete(_) => "incomplete-query",
-        }
-    }
-
-    /// The closest names, when the error is an unknown name.
-    pub fn suggestions(&self) -> &[String] {
-        match self {
-            QueryError::UnknownRole { suggestions, .. }
-            | QueryError::UnknownAction { suggestions, .. }
-            | QueryError::UnknownIncident { suggestions, .. }
-            | QueryError::UnknownDevice { suggestions, .. }
-            | QueryError::UnknownCapability { suggestions, .. }
-            | QueryError::UnknownFact { suggestions, .. } => suggestions,
-            QueryError::Ambiguous { candidates, .. } => candidates,
-            _ => &[],
-        }
-    }
-}
-
-fn hint(suggestions: &[String]) -> String {
-    let refs: Vec<&str> = suggestions.iter().map(String::as_str).collect();
-    suggest::did_you_mean(&refs).map_or_else(String::new, |d| format!(": {d}"))
-}
 
 /// How a row, device or incident was decided, before the consequences.
 struct Outcome {
@@ -531,6 +77,7 @@ impl Policy {
     /// assert_eq!(d.verdict, Verdict::Conditional); // no time given
     /// ```
     pub fn decide(&self, query: &Query) -> Result<Decision, QueryError> {
+        query.check_lengths()?;
         self.check_facts(query)?;
         match (&query.action, &query.incident, &query.device) {
             (Some(action), None, None) => {
@@ -596,12 +143,22 @@ impl Policy {
         if let Some(&id) = self.data.role_index.get(folded.as_str()) {
             return Ok(id);
         }
-        Err(QueryError::UnknownRole {
-            given: role.to_owned(),
-            suggestions: suggest::closest(&folded, self.data.roles.iter().map(|r| &*r.id))
+        // `everyone` is the hidden root above the base roles: no person is
+        // only "everyone", so a question names one of the roles below it.
+        let suggestions = if folded == "everyone" {
+            crate::model::BASE_ROLES
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect()
+        } else {
+            suggest::closest(&folded, self.roles().iter().map(|r| &*r.id))
                 .into_iter()
                 .map(str::to_owned)
-                .collect(),
+                .collect()
+        };
+        Err(QueryError::UnknownRole {
+            given: role.to_owned(),
+            suggestions,
         })
     }
 
@@ -1188,6 +745,7 @@ impl Policy {
             .and_then(|r| self.data.routes.get(r as usize))
             .map(|r| self.route_outcome(r, query, &mut why));
         Decision {
+            version: crate::query::Version,
             verdict: outcome.verdict,
             condition: outcome.condition,
             rule,

@@ -132,11 +132,13 @@ extern crate alloc;
 
 pub mod ast;
 mod check;
+mod decision;
 pub mod diagnostic;
 mod eval;
 pub mod format;
 mod load;
 mod model;
+mod query;
 pub mod render;
 mod span;
 mod suggest;
@@ -146,15 +148,14 @@ pub mod text;
 mod timetable;
 
 pub use check::{CheckOptions, Checked, check, check_bytes};
-pub use eval::{
-    Condition, ConditionKind, Decision, Query, QueryError, RouteOutcome, StepOutcome, Verdict,
-};
+pub use decision::{Condition, ConditionKind, Decision, RouteOutcome, StepOutcome, Verdict};
 /// The date and time library whose types questions and options use
 /// ([`Query::at`], [`CheckOptions::with_today`]), re-exported so that callers
 /// use the same version.
 pub use jiff;
 pub use load::{LoadError, read_bounded, read_source};
 pub use model::*;
+pub use query::{JSON_VERSION, MAX_NAME_BYTES, Query, QueryError, TimeError, format_at, parse_at};
 pub use span::Span;
 pub use suggest::normalize_label;
 pub use syntax::{Parsed, parse};

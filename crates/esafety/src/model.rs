@@ -96,6 +96,7 @@ pub const BUILT_IN_FACTS: [(&str, &str); 3] = [
 
 /// A date in a policy: a whole day, or a whole month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PolicyDate {
     /// Year.
     pub year: i16,
@@ -151,6 +152,7 @@ impl std::fmt::Display for PolicyDate {
 
 /// The school a policy belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SchoolInfo {
     /// The school's name.
     pub name: String,
@@ -164,8 +166,11 @@ pub struct SchoolInfo {
     pub owner: Option<String>,
 }
 
-/// A role and its place in the hierarchy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A role and its place in the hierarchy. Roles are equal when their id,
+/// group and line are (the dense id of the group is the compiled policy's
+/// own, and not part of the JSON).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RoleInfo {
     /// Its id, e.g. `year-5`.
     pub id: Arc<str>,
@@ -177,8 +182,17 @@ pub struct RoleInfo {
     pub(crate) parent_id: Option<RoleId>,
 }
 
+impl PartialEq for RoleInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.parent == other.parent && self.line == other.line
+    }
+}
+
+impl Eq for RoleInfo {}
+
 /// A referral target, notification target or permission giver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Target {
     /// The role or contact id.
     pub id: Arc<str>,
@@ -197,6 +211,7 @@ pub struct Target {
 
 /// A contact from the `contacts` section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContactInfo {
     /// How to reach it.
     #[serde(flatten)]
@@ -209,6 +224,7 @@ pub struct ContactInfo {
 
 /// A fact that queries may give and conditions may test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FactInfo {
     /// Its name.
     pub id: Arc<str>,
@@ -220,6 +236,7 @@ pub struct FactInfo {
 
 /// One response (a table column): a referral, notification or sanction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResponseInfo {
     /// The column id.
     pub id: Arc<str>,
@@ -235,6 +252,7 @@ pub use crate::ast::TableKind;
 
 /// The rule (table row and cell) that produced a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleRef {
     /// The table's id.
     pub table: Arc<str>,
@@ -252,6 +270,7 @@ pub struct RuleRef {
 
 /// The incident a decision is about or leads to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IncidentRef {
     /// The incidents table's id.
     pub table: Arc<str>,
@@ -266,6 +285,7 @@ pub struct IncidentRef {
 /// What follows an incident: referrals, notifications and sanctions, each in
 /// the table's column order.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Responses {
     /// Referrals (to a role or contact).
     pub referrals: Vec<ResponseInfo>,
@@ -292,6 +312,7 @@ impl Responses {
 
 /// A rule table, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TableInfo {
     /// Its id.
     pub id: Arc<str>,
@@ -307,6 +328,7 @@ pub struct TableInfo {
 
 /// A row, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RowSummary {
     /// Its id.
     pub id: Arc<str>,
@@ -507,6 +529,7 @@ impl Capability {
 
 /// A device kind, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeviceSummary {
     /// The devices table it is in.
     pub table: Arc<str>,
@@ -546,6 +569,7 @@ pub(crate) struct DeviceInfo {
 
 /// An incident, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IncidentSummary {
     /// The incidents table it is in.
     pub table: Arc<str>,
@@ -584,8 +608,10 @@ pub(crate) struct IncidentTableInfo {
     pub(crate) roles: Vec<RoleId>,
 }
 
-/// A step of a route.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A step of a route. Steps are equal when everything their JSON shows is
+/// (the compiled form of the condition is derived from its words).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StepInfo {
     /// Its position in the route, from 1.
     pub number: u32,
@@ -606,6 +632,19 @@ pub struct StepInfo {
     pub(crate) test: Option<StepTest>,
 }
 
+impl PartialEq for StepInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.number == other.number
+            && self.text == other.text
+            && self.refer == other.refer
+            && self.notify == other.notify
+            && self.condition == other.condition
+            && self.line == other.line
+    }
+}
+
+impl Eq for StepInfo {}
+
 /// A compiled step condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StepTest {
@@ -616,6 +655,7 @@ pub(crate) struct StepTest {
 
 /// A route, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RouteInfo {
     /// Its id.
     pub id: Arc<str>,
@@ -629,6 +669,7 @@ pub struct RouteInfo {
 
 /// A period, alias or built-in time name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PeriodInfo {
     /// Its name.
     pub id: Arc<str>,

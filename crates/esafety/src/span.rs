@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// are far smaller than 4 GiB (the parser reads at most 16 MiB), and a span
 /// exists for every name in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Span {
     /// Byte offset of the first byte.
     pub start: u32,

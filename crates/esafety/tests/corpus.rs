@@ -151,10 +151,7 @@ fn corpus() {
         assert_eq!(checked.policy.is_some(), !checked.has_errors(), "{name}");
 
         insta::assert_snapshot!("human", render::human(&checked.diagnostics, &lossy, false));
-        let report = [render::FileReport {
-            path: &name,
-            diagnostics: &checked.diagnostics,
-        }];
+        let report = [render::FileReport::new(&name, &checked.diagnostics)];
         insta::assert_snapshot!("json", render::json(&report));
     });
 }

@@ -389,11 +389,7 @@ fn unknown_names_are_errors_with_suggestions() {
     ));
     assert_eq!(err(Query::default()).kind(), "incomplete-query");
     assert_eq!(
-        err(Query {
-            role: Some("pupil".into()),
-            ..Query::default()
-        })
-        .kind(),
+        err(Query::default().role("pupil")).kind(),
         "incomplete-query"
     );
     let mut both = Query::action("pupil", "abuse");
@@ -521,4 +517,66 @@ fn shipped_policy_decisions() {
     for (name, policy, query) in cases {
         insta::assert_json_snapshot!(name, ask(policy, query));
     }
+}
+
+#[test]
+fn everyone_is_not_a_role_a_question_can_name() {
+    // `everyone` answers for all users in a table, but no person is only
+    // "everyone": the error suggests the roles that can be asked, never
+    // `everyone` itself.
+    let p = policy(&format!(
+        "{ROLES}
+rules r \"Rules\"
+  row phones \"Phones\"
+    everyone: not allowed
+"
+    ));
+    let err = p.decide(&Query::action("everyone", "phones")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown role `everyone`: did you mean `staff`, `pupil`, `visitor` or `parent`?"
+    );
+    assert!(!err.suggestions().iter().any(|s| s == "everyone"));
+    // A near miss is never corrected to it either.
+    let err = p.decide(&Query::action("everyon", "phones")).unwrap_err();
+    assert!(!err.suggestions().iter().any(|s| s == "everyone"), "{err}");
+}
+
+#[test]
+fn overlong_names_are_refused_before_any_look_up() {
+    let p = policy(&format!(
+        "{ROLES}
+rules r \"Rules\"
+  row phones \"Phones\"
+    everyone: not allowed
+"
+    ));
+    let huge = "x".repeat(esafety::MAX_NAME_BYTES + 1);
+    for (field, q) in [
+        ("role", Query::action(huge.clone(), "phones")),
+        ("action", Query::action("pupil", huge.clone())),
+        ("incident", Query::incident("pupil", huge.clone())),
+        ("device", Query::device(huge.clone(), "Allowed in school")),
+        (
+            "fact",
+            Query::action("pupil", "phones").fact(huge.clone(), true),
+        ),
+    ] {
+        let err = p.decide(&q).unwrap_err();
+        assert_eq!(err.kind(), "too-long", "{field}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the {field} given is {} bytes long; names and labels in a question may be up to {} bytes",
+                huge.len(),
+                esafety::MAX_NAME_BYTES
+            )
+        );
+    }
+    // A name at the limit is looked up as usual (and not found).
+    let long = "x".repeat(esafety::MAX_NAME_BYTES);
+    assert_eq!(
+        p.decide(&Query::action("pupil", long)).unwrap_err().kind(),
+        "unknown-action"
+    );
 }

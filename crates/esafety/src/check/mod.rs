@@ -45,6 +45,7 @@ impl CheckOptions {
 /// What a check found: every diagnostic, and the compiled policy when there
 /// were no errors.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Checked {
     /// Errors and warnings in file order.
     pub diagnostics: Vec<Diagnostic>,

@@ -124,6 +124,7 @@ fn non_empty(text: &str) -> Option<&str> {
 
 /// Counts of errors and warnings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Counts {
     /// Diagnostics with severity error.
     pub errors: usize,
@@ -144,11 +145,19 @@ impl Counts {
 
 /// One checked file, for the JSON report.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct FileReport<'a> {
     /// The file as named on the command line.
     pub path: &'a str,
     /// Its diagnostics.
     pub diagnostics: &'a [Diagnostic],
+}
+
+impl<'a> FileReport<'a> {
+    /// One checked file: its name and its diagnostics.
+    pub fn new(path: &'a str, diagnostics: &'a [Diagnostic]) -> Self {
+        FileReport { path, diagnostics }
+    }
 }
 
 #[derive(Serialize)]

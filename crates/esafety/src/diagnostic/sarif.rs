@@ -18,10 +18,8 @@ pub const SARIF_VERSION: &str = "2.1.0";
 /// use esafety::diagnostic::render::{FileReport, sarif};
 ///
 /// let checked = esafety::check("demo.policy", "shcool \"Demo\"\n", &Default::default());
-/// let log: serde_json::Value = serde_json::from_str(&sarif(&[FileReport {
-///     path: "demo.policy",
-///     diagnostics: &checked.diagnostics,
-/// }])).unwrap();
+/// let report = FileReport::new("demo.policy", &checked.diagnostics);
+/// let log: serde_json::Value = serde_json::from_str(&sarif(&[report])).unwrap();
 /// assert_eq!(log["version"], "2.1.0");
 /// assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0102");
 /// ```

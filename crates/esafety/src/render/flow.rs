@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 /// A route's steps as a flowchart.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Flowchart {
     /// The steps, in order.
     pub nodes: Vec<Node>,
@@ -12,6 +13,7 @@ pub struct Flowchart {
 
 /// One step.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Node {
     /// Its number in the route.
     pub number: u32,
@@ -25,6 +27,7 @@ pub struct Node {
 
 /// The yes/no question in front of a conditional step.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Test {
     /// The question, e.g. `immediate-risk?`.
     pub question: String,

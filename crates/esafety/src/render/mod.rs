@@ -51,6 +51,7 @@ pub use flow::{Flowchart, Node, Test};
 
 /// A policy laid out for people to read: what `esafety render` prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Document {
     /// The file it was made from, as given.
     pub source: String,
@@ -108,6 +109,7 @@ impl Part {
 
 /// A group of roles and its members.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RoleGroup {
     /// The group, e.g. `pupil`.
     pub group: String,
@@ -117,6 +119,7 @@ pub struct RoleGroup {
 
 /// The timetable of a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Timetable {
     /// Each days line ("Monday to Friday") with its periods.
     pub days: Vec<(String, Vec<PeriodTimes>)>,
@@ -128,6 +131,7 @@ pub struct Timetable {
 
 /// A period of the school day.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PeriodTimes {
     /// Its name, e.g. `lunch`.
     pub name: String,
@@ -139,6 +143,7 @@ pub struct PeriodTimes {
 
 /// A term or a holiday.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DateSpan {
     /// `Term` or `Holiday`.
     pub kind: String,
@@ -152,6 +157,7 @@ pub struct DateSpan {
 
 /// A contact.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Contact {
     /// Its id.
     pub id: String,
@@ -164,6 +170,7 @@ pub struct Contact {
 
 /// A table laid out as rows × columns, the columns in groups.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Grid {
     /// The table's id (an anchor).
     pub id: String,
@@ -202,6 +209,7 @@ impl Grid {
 
 /// A group of columns under one heading ("Students / Pupils").
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ColumnGroup {
     /// The group's heading; empty when its columns stand alone.
     pub label: String,
@@ -211,6 +219,7 @@ pub struct ColumnGroup {
 
 /// A row of a [`Grid`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GridRow {
     /// Its id (an anchor).
     pub id: String,
@@ -226,6 +235,7 @@ pub struct GridRow {
 /// another part of the document (an incident, a procedure), and links to
 /// where that part is.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Note {
     /// The words.
     pub text: String,
@@ -256,6 +266,7 @@ impl Note {
 
 /// A reference to another part of the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Link {
     /// The words shown.
     pub text: String,
@@ -265,6 +276,7 @@ pub struct Link {
 
 /// A cell of a [`Grid`]: a mark, words, or both ("✓ during lunch").
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct GridCell {
     /// Whether the cell is marked: the row's answer is the column's.
     pub mark: bool,
@@ -294,6 +306,7 @@ impl GridCell {
 
 /// An escalation route: its steps in words, and as a flowchart.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Route {
     /// Its id (an anchor).
     pub id: String,
@@ -307,6 +320,7 @@ pub struct Route {
 
 /// A step of a [`Route`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RouteStep {
     /// Its number in the route, from 1.
     pub number: u32,

@@ -35,6 +35,7 @@ pub const MAX_SYNTAX_ERRORS: usize = 200;
 /// The result of parsing one file: the tree of everything that parsed, and a
 /// diagnostic for everything that did not.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Parsed {
     /// The syntax tree. Lines that failed to parse are missing from it.
     pub file: PolicyFile,

@@ -93,6 +93,7 @@ pub fn policy_path(tests: &TestFile) -> std::path::PathBuf {
 
 /// The policy a test file tests, loaded and checked: see [`load_policy`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PolicyUnderTest {
     /// The compiled policy.
     pub policy: Policy,
@@ -102,6 +103,7 @@ pub struct PolicyUnderTest {
 
 /// Why the policy a test file tests cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnusablePolicy {
     /// An E0404 diagnostic in the test file, at its `policy` line (or its
     /// first line).
@@ -264,6 +266,7 @@ pub fn load_policy_with(
 /// The result of reading a test file: the tests, and a diagnostic for every
 /// line that is not a test statement or is out of place.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParsedTests {
     /// The tests that were read.
     pub file: TestFile,
@@ -275,6 +278,7 @@ pub struct ParsedTests {
 
 /// A test file.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TestFile {
     /// The file it was read from, as named to [`parse`].
     pub path: String,
@@ -286,6 +290,7 @@ pub struct TestFile {
 
 /// One test: a question and what its answer must be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TestCase {
     /// The name its `test` line gives, if any.
     pub name: Option<Text>,
@@ -315,6 +320,7 @@ impl TestCase {
 /// A name or a quoted label: how a test names a row, incident, device or
 /// response. Ids match exactly; labels ignore case and spacing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Subject {
     /// The id or label, as written (a label without its quotes).
     pub text: Arc<str>,
@@ -337,6 +343,7 @@ impl Subject {
 
 /// What an `ask` line asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Ask {
     /// Who acts (optional for a device question).
     pub role: Option<Name>,
@@ -460,6 +467,7 @@ impl Moment {
 
 /// One `expect` line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Expectation {
     /// What it expects.
     pub kind: Expect,
@@ -534,6 +542,7 @@ pub enum Expect {
 
 /// The outcome of running a test file against a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// One result per test, in file order.
     pub results: Vec<CaseResult>,
@@ -558,6 +567,7 @@ impl Report {
 
 /// The result of one test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CaseResult {
     /// The test's name, or its question in words.
     pub title: String,
@@ -583,6 +593,7 @@ impl CaseResult {
 
 /// An expectation the answer did not meet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Failure {
     /// Where the expectation is written.
     pub location: Location,

@@ -20,6 +20,7 @@ use crate::{Decision, Policy, Query, QueryError, Verdict};
 /// incident and procedure, and whether any test asks about it (or, for an
 /// incident or procedure, expects something of it).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Coverage {
     /// In the policy's order: rule-table rows, devices, incidents, then
     /// procedures.
@@ -40,6 +41,7 @@ impl Coverage {
 
 /// A row, device, incident or procedure, and whether a test touches it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CoverageItem {
     /// `row`, `device`, `incident` or `procedure`.
     pub kind: String,
