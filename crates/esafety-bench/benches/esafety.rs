@@ -117,6 +117,68 @@ fn check_scaling(dir: &Path) -> Vec<Scaling> {
     out
 }
 
+// --- shapes: costs that must grow with the policy, not faster -------------
+
+/// Median time, in milliseconds, of checking `text`, and of laying it out
+/// and printing it as HTML (what `esafety render` does).
+fn check_and_render_ms(text: &str, samples: usize) -> (f64, f64) {
+    let options = esafety::CheckOptions::default();
+    let check = median_duration(samples, || {
+        let start = Instant::now();
+        let checked = esafety::check("shape.policy", black_box(text), &options);
+        let elapsed = start.elapsed();
+        assert!(!checked.has_errors());
+        elapsed
+    });
+    let render = median_duration(samples, || {
+        let start = Instant::now();
+        let document =
+            esafety::render::Document::from_text("shape.policy", black_box(text)).unwrap();
+        black_box(document.to_html());
+        start.elapsed()
+    });
+    (check.as_secs_f64() * 1000.0, render.as_secs_f64() * 1000.0)
+}
+
+/// One shape at two sizes ten times apart: the times, and how many times
+/// longer the larger took (about 10 when linear).
+struct Shape {
+    name: &'static str,
+    small: usize,
+    check_ms: (f64, f64),
+    render_ms: (f64, f64),
+}
+
+fn shapes() -> Vec<Shape> {
+    type Generator = fn(usize) -> String;
+    let cases: [(&str, Generator, usize); 3] = [
+        ("role_chain", esafety_bench::shapes::role_chain, 5_000),
+        (
+            "cells_in_one_row",
+            esafety_bench::shapes::cells_in_one_row,
+            5_000,
+        ),
+        (
+            "incident_per_row",
+            esafety_bench::shapes::incident_per_row,
+            10_000,
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(name, generate, small)| {
+            let (check_small, render_small) = check_and_render_ms(&generate(small), 5);
+            let (check_large, render_large) = check_and_render_ms(&generate(small * 10), 5);
+            Shape {
+                name,
+                small,
+                check_ms: (check_small, check_large),
+                render_ms: (render_small, render_large),
+            }
+        })
+        .collect()
+}
+
 // --- CLI --------------------------------------------------------------------
 
 /// The release `esafety` binary, built if needed.
@@ -215,6 +277,8 @@ fn main() {
         .join("esafety-bench");
     std::fs::create_dir_all(&out_dir).unwrap();
     let scaling = check_scaling(&out_dir);
+    let (check_100k_ms, render_100k_ms) = check_and_render_ms(&generate(100_000), 5);
+    let shapes = shapes();
     let binary = esafety_binary();
     let cli_check_ms = cli_wall_ms(&binary, &["check", "policies/", "--today", "2026-01-01"]);
     let cli_eval_ms = cli_wall_ms(
@@ -232,6 +296,7 @@ fn main() {
 
     let by_rows = |rows: usize| scaling.iter().find(|s| s.rows == rows).unwrap();
     let mut summary: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
+    let mut summary_owned: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     summary.insert("questions", n.into());
     summary.insert("cedar_policies", cedar_rules.into());
     summary.insert("decide_ns", decide_ns.into());
@@ -255,9 +320,32 @@ fn main() {
         "check_100k_over_10k",
         (by_rows(100_000).ms / by_rows(10_000).ms).into(),
     );
+    summary.insert("render_100k_rows_ms", render_100k_ms.into());
+    summary.insert(
+        "render_over_check_100k_rows",
+        (render_100k_ms / check_100k_ms).into(),
+    );
+    for shape in &shapes {
+        let key = |what: &str| format!("{}_{what}", shape.name);
+        summary_owned.insert(
+            key("check_growth_10x"),
+            (shape.check_ms.1 / shape.check_ms.0).into(),
+        );
+        summary_owned.insert(
+            key("render_growth_10x"),
+            (shape.render_ms.1 / shape.render_ms.0).into(),
+        );
+        summary_owned.insert(key("check_large_ms"), shape.check_ms.1.into());
+        summary_owned.insert(key("render_large_ms"), shape.render_ms.1.into());
+    }
     summary.insert("cli_check_policies_ms", cli_check_ms.into());
     summary.insert("cli_eval_ms", cli_eval_ms.into());
-    let json = serde_json::to_string_pretty(&summary).unwrap();
+    let mut all: BTreeMap<String, serde_json::Value> = summary
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    all.extend(summary_owned);
+    let json = serde_json::to_string_pretty(&all).unwrap();
     std::fs::write(out_dir.join("summary.json"), format!("{json}\n")).unwrap();
 
     println!(
@@ -287,6 +375,24 @@ fn main() {
         "| 100k / 10k rows | {:.1}× | ~10× |",
         by_rows(100_000).ms / by_rows(10_000).ms
     );
+    println!(
+        "| render (HTML), 100k rows | {render_100k_ms:.1} ms, {:.2}× check | < 2× |",
+        render_100k_ms / check_100k_ms
+    );
+    for shape in &shapes {
+        println!(
+            "| {} at {} and {}: check {:.1} → {:.1} ms ({:.1}×), render {:.1} → {:.1} ms ({:.1}×) | | ~10× |",
+            shape.name,
+            shape.small,
+            shape.small * 10,
+            shape.check_ms.0,
+            shape.check_ms.1,
+            shape.check_ms.1 / shape.check_ms.0,
+            shape.render_ms.0,
+            shape.render_ms.1,
+            shape.render_ms.1 / shape.render_ms.0,
+        );
+    }
     println!("| `esafety check policies/` | {cli_check_ms:.1} ms | < 20 ms |");
     println!("| one `esafety eval` | {cli_eval_ms:.1} ms | |");
     println!();

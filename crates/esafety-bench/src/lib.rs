@@ -10,6 +10,7 @@
 )]
 
 pub mod cedar;
+pub mod shapes;
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};

@@ -867,7 +867,7 @@ impl Policy {
             let Ok(other) = RoleId::try_from(other) else {
                 continue;
             };
-            if other == role || !self.ancestors(other).any(|a| a == role) {
+            if other == role || !self.data.role_tree.is_within(other, role) {
                 continue;
             }
             let cell = self

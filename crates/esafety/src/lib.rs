@@ -140,6 +140,7 @@ mod load;
 mod model;
 mod query;
 pub mod render;
+mod role_tree;
 mod span;
 mod suggest;
 pub mod syntax;

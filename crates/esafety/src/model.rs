@@ -78,6 +78,9 @@ impl std::hash::Hasher for FxHasher {
 /// A `HashMap` with [`FxHasher`].
 pub(crate) type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
+/// A `HashSet` with [`FxHasher`].
+pub(crate) type FxSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// The four base roles every policy has (a contract with callers).
 pub const BASE_ROLES: [&str; 4] = ["staff", "pupil", "visitor", "parent"];
 
@@ -704,6 +707,8 @@ pub(crate) struct PolicyData {
     /// Every role; the last is the hidden root `everyone`.
     pub(crate) roles: Vec<RoleInfo>,
     pub(crate) role_index: FxMap<Box<str>, RoleId>,
+    /// The role hierarchy laid out for constant-time "is within" tests.
+    pub(crate) role_tree: crate::role_tree::RoleTree,
     pub(crate) timetable: CompiledTimetable,
     pub(crate) facts: Vec<FactInfo>,
     pub(crate) contacts: Vec<ContactInfo>,

@@ -10,6 +10,7 @@ use crate::model::{
     IncidentSummary, IncidentTableInfo, NO_CELL, NameIndex, PolicyData, ResponseInfo, Responses,
     RoleId, RowId, RowInfo, RuleRef, SchoolInfo,
 };
+use crate::role_tree::RoleTree;
 use crate::suggest::normalize_label;
 
 fn lists(responses: &[(ResponseInfo, ResponseClass)]) -> Arc<Responses> {
@@ -36,10 +37,10 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         .map(|(k, d)| (Box::from(&**k), d.value))
         .collect();
 
-    // Ancestor chains once, for every role.
-    let chains: Vec<Vec<RoleId>> = (0..role_count)
-        .map(|r| c.ancestors_of(RoleId::try_from(r).unwrap_or(RoleId::MAX)))
-        .collect();
+    // The tree once: each row's answers are then filled in groups first, a
+    // role taking its own cell or else its group's, in one pass.
+    let role_tree = RoleTree::new(&c.roles);
+    let parents: Vec<Option<RoleId>> = c.roles.iter().map(|r| r.parent_id).collect();
 
     // Rows, cells and the answer matrix. The drafts are moved, not copied.
     let drafts = std::mem::take(&mut c.tables.rows);
@@ -94,12 +95,21 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             });
         }
         if let Some(row_slots) = matrix.get_mut(r * role_count..(r + 1) * role_count) {
-            for (slot, chain) in row_slots.iter_mut().zip(&chains) {
-                *slot = chain
-                    .iter()
-                    .map(|a| direct.get(usize::from(*a)).copied().unwrap_or(NO_CELL))
-                    .find(|&c| c != NO_CELL)
-                    .unwrap_or(NO_CELL);
+            for &role in role_tree.groups_first() {
+                let own = direct.get(usize::from(role)).copied().unwrap_or(NO_CELL);
+                let answer = if own != NO_CELL {
+                    own
+                } else {
+                    parents
+                        .get(usize::from(role))
+                        .copied()
+                        .flatten()
+                        .and_then(|p| row_slots.get(usize::from(p)).copied())
+                        .unwrap_or(NO_CELL)
+                };
+                if let Some(slot) = row_slots.get_mut(usize::from(role)) {
+                    *slot = answer;
+                }
             }
         }
         for &slot in &touched {
@@ -256,6 +266,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         }),
         roles: c.roles,
         role_index,
+        role_tree,
         timetable: c.timetable.build(),
         facts: c.facts,
         contacts: c.contacts,

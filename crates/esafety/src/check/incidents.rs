@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use super::Checker;
 use crate::ast::{Connective, IncidentItem, Name, ResponseKind, Section};
 use crate::diagnostic::Code;
-use crate::model::{ResponseInfo, RoleId, RouteId, RouteInfo, StepInfo, StepTest};
+use crate::model::{FxMap, ResponseInfo, RoleId, RouteId, RouteInfo, StepInfo, StepTest};
 use crate::span::Span;
 
 /// The most steps a route may have (a bit each in a decision's step mask).
@@ -50,6 +50,25 @@ pub(super) struct IncidentDraft {
 pub(crate) struct IncidentState {
     pub(super) tables: Vec<IncidentTableDraft>,
     pub(super) incidents: Vec<IncidentDraft>,
+    /// The incidents with each id (one per table that uses it), so that a
+    /// breach line finds its incident without reading them all.
+    by_id: FxMap<Arc<str>, Vec<usize>>,
+}
+
+impl IncidentState {
+    /// Adds an incident, and indexes it by id.
+    pub(super) fn push(&mut self, incident: IncidentDraft) {
+        self.by_id
+            .entry(incident.id.clone())
+            .or_default()
+            .push(self.incidents.len());
+        self.incidents.push(incident);
+    }
+
+    /// The indices of the incidents with this id.
+    pub(super) fn with_id(&self, id: &str) -> &[usize] {
+        self.by_id.get(id).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Why an incident could not be found for a role.
@@ -61,17 +80,6 @@ pub(super) enum NotFound {
 }
 
 impl Checker<'_, '_> {
-    pub(super) fn ancestors_of(&self, role: RoleId) -> Vec<RoleId> {
-        let mut out = Vec::new();
-        for c in self.ancestors(role) {
-            if out.contains(&c) {
-                break;
-            }
-            out.push(c);
-        }
-        out
-    }
-
     /// `role` and the groups above it, most specific first, without
     /// allocating. Bounded by the number of roles, so that a cycle (reported
     /// when roles are checked) cannot loop forever.
@@ -89,16 +97,10 @@ impl Checker<'_, '_> {
     /// The incident with this id in the most specific incidents table that
     /// covers `role`.
     pub(super) fn find_incident(&self, role: RoleId, id: &str) -> Result<usize, NotFound> {
-        // Called for every breach line: walks the (few) incidents rather
-        // than collecting them.
-        let candidates = self
-            .incidents
-            .incidents
-            .iter()
-            .enumerate()
-            .filter(move |(_, i)| &*i.id == id)
-            .map(|(n, _)| n);
-        if candidates.clone().next().is_none() {
+        // Called for every breach line: the index gives the (one or few)
+        // incidents with the id.
+        let candidates = self.incidents.with_id(id).iter().copied();
+        if self.incidents.with_id(id).is_empty() {
             return Err(NotFound::Unknown);
         }
         for ancestor in self.ancestors(role) {
@@ -342,14 +344,17 @@ impl Checker<'_, '_> {
                 incident_spans.insert(incident.id.text.clone(), incident.id.span);
                 // The same id in another table for overlapping roles would
                 // make breaches and questions ambiguous.
-                let clash = self.incidents.incidents.iter().find(|other| {
-                    other.id == incident.id.text
-                        && self
-                            .incidents
+                let clash = self
+                    .incidents
+                    .with_id(&incident.id.text)
+                    .iter()
+                    .filter_map(|&n| self.incidents.incidents.get(n))
+                    .find(|other| {
+                        self.incidents
                             .tables
                             .get(other.table)
                             .is_some_and(|t| t.roles.iter().any(|r| draft.roles.contains(r)))
-                });
+                    });
                 if let Some(other) = clash {
                     let other_span = other.id_span;
                     self.r
@@ -430,7 +435,7 @@ impl Checker<'_, '_> {
                         .label("nothing follows from it")
                         .help("Add `responses: …` with the marked columns of the document, or `follow route …`. If the document marks nothing, leave a comment saying so.");
                 }
-                self.incidents.incidents.push(IncidentDraft {
+                self.incidents.push(IncidentDraft {
                     table: table_index,
                     id: incident.id.text.clone(),
                     label: incident.label.text.clone(),

@@ -147,38 +147,61 @@ impl Checker<'_, '_> {
         }
 
         // A cycle (a includes b, b includes a) leaves roles with no base role
-        // above them.
-        for id in 0..self.roles.len() {
-            let mut seen = vec![false; self.roles.len()];
-            let mut current = u16::try_from(id).ok();
-            let mut cycle = false;
-            while let Some(c) = current {
-                let index = usize::from(c);
-                if seen.get(index).copied().unwrap_or(true) {
-                    cycle = true;
-                    break;
+        // above them. One walk up from each role, marking the roles on the
+        // current path and those already settled, finds every cycle in time
+        // linear in the number of roles; each is reported once, at the role
+        // where the walk came back to itself, and broken there so that later
+        // passes terminate.
+        const UNSEEN: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const SETTLED: u8 = 2;
+        let mut state = vec![UNSEEN; self.roles.len()];
+        let mut path: Vec<usize> = Vec::new();
+        for start in 0..self.roles.len() {
+            path.clear();
+            let mut current = Some(start);
+            while let Some(index) = current {
+                match state.get(index).copied() {
+                    Some(UNSEEN) => {
+                        if let Some(s) = state.get_mut(index) {
+                            *s = ON_PATH;
+                        }
+                        path.push(index);
+                        current = self
+                            .roles
+                            .get(index)
+                            .and_then(|r| r.parent_id)
+                            .map(usize::from);
+                    }
+                    Some(ON_PATH) => {
+                        self.report_cycle(index, &parent_name);
+                        break;
+                    }
+                    _ => break,
                 }
-                if let Some(s) = seen.get_mut(index) {
-                    *s = true;
-                }
-                current = self.roles.get(index).and_then(|r| r.parent_id);
             }
-            if cycle {
-                let Some(role) = self.roles.get(id) else {
-                    continue;
-                };
-                let name = role.id.clone();
-                if let Some((_, span)) = u16::try_from(id).ok().and_then(|i| parent_name.get(&i)) {
-                    self.r
-                        .report(Code::RoleHierarchy, *span, format!("role `{name}` is inside itself (the groups form a circle)"))
-                        .label("part of a circle")
-                        .help("Each role belongs to one group, and following the groups upwards must reach `staff`, `pupil`, `visitor` or `parent`.");
-                }
-                // Break the cycle so later passes terminate.
-                if let Some(r) = self.roles.get_mut(id) {
-                    r.parent_id = None;
+            for &index in &path {
+                if let Some(s) = state.get_mut(index) {
+                    *s = SETTLED;
                 }
             }
+        }
+    }
+
+    /// Reports the cycle through `index`, and breaks it there.
+    fn report_cycle(&mut self, index: usize, parent_name: &HashMap<RoleId, (Name, Span)>) {
+        let Some(role) = self.roles.get(index) else {
+            return;
+        };
+        let name = role.id.clone();
+        if let Some((_, span)) = u16::try_from(index).ok().and_then(|i| parent_name.get(&i)) {
+            self.r
+                .report(Code::RoleHierarchy, *span, format!("role `{name}` is inside itself (the groups form a circle)"))
+                .label("part of a circle")
+                .help("Each role belongs to one group, and following the groups upwards must reach `staff`, `pupil`, `visitor` or `parent`.");
+        }
+        if let Some(r) = self.roles.get_mut(index) {
+            r.parent_id = None;
         }
     }
 

@@ -11,8 +11,8 @@ use crate::ast::{
 };
 use crate::diagnostic::Code;
 use crate::model::{
-    BreachEntry, CellAnswer, DeviceInfo, DeviceSummary, PresenceAnswer, RoleId, RouteId,
-    RowSummary, TableInfo,
+    BreachEntry, CellAnswer, DeviceInfo, DeviceSummary, FxMap, FxSet, PresenceAnswer, RoleId,
+    RouteId, RowSummary, TableInfo,
 };
 use crate::span::Span;
 use crate::suggest;
@@ -231,7 +231,7 @@ impl Checker<'_, '_> {
 
     /// Whether `role`, or a group above it, is among `covered`. Walks the
     /// role's groups without allocating.
-    fn is_covered(&self, role: RoleId, covered: &[RoleId]) -> bool {
+    fn is_covered(&self, role: RoleId, covered: &FxSet<RoleId>) -> bool {
         self.ancestors(role).any(|r| covered.contains(&r))
     }
 
@@ -301,8 +301,11 @@ impl Checker<'_, '_> {
             // for every row. `answered`: the answer each role got, for
             // conflicts. `covered`: roles some cell names, even a cell with an
             // error, so that one mistake is not also a blank column.
-            let mut answered: Vec<(RoleId, CellAnswer, Span)> = Vec::new();
-            let mut covered: Vec<RoleId> = Vec::new();
+            // Per row: the answer each role was given, and the roles a cell
+            // names. Sets rather than lists, so that a row with thousands of
+            // cells is checked in linear time.
+            let mut answered: FxMap<RoleId, (CellAnswer, Span)> = FxMap::default();
+            let mut covered: FxSet<RoleId> = FxSet::default();
             let mut roles: Vec<RoleId> = Vec::new();
             for item in std::mem::take(&mut table.items) {
                 let TableItem::Row(row) = item else {
@@ -395,9 +398,7 @@ impl Checker<'_, '_> {
                                 continue;
                             };
                             for role in &roles {
-                                if let Some((_, other, other_span)) =
-                                    answered.iter().find(|(r, _, _)| r == role)
-                                {
+                                if let Some((other, other_span)) = answered.get(role) {
                                     if *other != answer {
                                         let name = self
                                             .roles
@@ -411,7 +412,7 @@ impl Checker<'_, '_> {
                                             .help("At the same level of the role hierarchy one answer must stand. Keep one; to refine a group's answer, give it to a more specific role (e.g. `year-5` under `pupil`).");
                                     }
                                 } else {
-                                    answered.push((*role, answer.clone(), cell.span));
+                                    answered.insert(*role, (answer.clone(), cell.span));
                                 }
                             }
                             if matches!(cell.answer.kind, AnswerKind::Blank) {

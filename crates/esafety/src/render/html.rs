@@ -252,6 +252,8 @@ fn contacts(out: &mut String, contacts: &[Contact]) {
 }
 
 fn grid(out: &mut String, g: &Grid) {
+    // Asked once: it reads every row.
+    let has_notes = g.has_notes();
     let _ = writeln!(out, "<p class=\"kind\">{}</p>", esc(&g.kind));
     // The section's heading shows the title; the caption names the table
     // for assistive technology without showing it twice.
@@ -273,7 +275,7 @@ fn grid(out: &mut String, g: &Grid) {
             );
         }
     }
-    if g.has_notes() {
+    if has_notes {
         out.push_str("<colgroup><col></colgroup>");
     }
     out.push('\n');
@@ -302,7 +304,7 @@ fn grid(out: &mut String, g: &Grid) {
                 );
             }
         }
-        if g.has_notes() {
+        if has_notes {
             out.push_str("<th scope=\"col\" rowspan=\"2\">Notes</th>");
         }
         out.push_str("</tr>\n<tr>");
@@ -315,7 +317,7 @@ fn grid(out: &mut String, g: &Grid) {
         for c in g.groups.iter().flat_map(|g| &g.columns) {
             let _ = write!(out, "<th scope=\"col\">{}</th>", esc(c));
         }
-        if g.has_notes() {
+        if has_notes {
             out.push_str("<th scope=\"col\">Notes</th>");
         }
     }
@@ -331,7 +333,7 @@ fn grid(out: &mut String, g: &Grid) {
         for cell in &row.cells {
             out.push_str(&cell_html(cell));
         }
-        if g.has_notes() {
+        if has_notes {
             out.push_str("<td class=\"notes\">");
             match row.notes.as_slice() {
                 [] => {}

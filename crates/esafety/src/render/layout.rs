@@ -164,8 +164,17 @@ impl<'a> Builder<'a> {
     /// The incident `id` that a breach by `role` is: the one in the
     /// incidents table that covers the role most closely.
     fn breach_incident(&self, role: Option<&str>, id: &str) -> Option<&'a crate::IncidentSummary> {
-        let candidates: Vec<&crate::IncidentSummary> =
-            self.policy.incidents().filter(|i| &*i.id == id).collect();
+        // The compiled policy's index by id: a look-up, not a scan of every
+        // incident, which made a table of one incident per row quadratic.
+        let data = &self.policy.data;
+        let candidates: Vec<&crate::IncidentSummary> = data
+            .incident_index
+            .get(id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&n| data.incidents.get(n as usize))
+            .map(|i| &i.summary)
+            .collect();
         role.map_or_else(|| vec!["everyone"], |r| self.lineage(r))
             .into_iter()
             .find_map(|r| {

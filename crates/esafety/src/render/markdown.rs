@@ -108,6 +108,8 @@ fn timetable(out: &mut String, t: &Timetable) {
 }
 
 fn grid(out: &mut String, g: &Grid) {
+    // Asked once: it reads every row.
+    let has_notes = g.has_notes();
     let _ = writeln!(out, "*{}*\n", text(&g.kind));
     let mut headings = vec![text(&g.row_heading)];
     // One header row: a column under a group is headed "Group: Column",
@@ -122,20 +124,20 @@ fn grid(out: &mut String, g: &Grid) {
             });
         }
     }
-    if g.has_notes() {
+    if has_notes {
         headings.push("Notes".to_owned());
     }
     let _ = writeln!(out, "| {} |", headings.join(" | "));
     let mut rule = vec!["---"];
     rule.extend(std::iter::repeat_n(":-:", g.width()));
-    if g.has_notes() {
+    if has_notes {
         rule.push("---");
     }
     let _ = writeln!(out, "| {} |", rule.join(" | "));
     for row in &g.rows {
         let mut cells = vec![text(&row.label)];
         cells.extend(row.cells.iter().map(cell));
-        if g.has_notes() {
+        if has_notes {
             let notes: Vec<String> = row.notes.iter().map(|n| text(&n.to_text())).collect();
             cells.push(notes.join("<br>"));
         }
