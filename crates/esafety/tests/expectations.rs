@@ -113,39 +113,83 @@ fn every_row_is_answerable_by_label() {
     }
 }
 
-/// The labels of the documents' tables appear verbatim in the policies.
+/// The table labels of a shipped policy: rows of its user actions,
+/// communications and devices tables, and its incidents, except what the
+/// policy writes from prose: St Botolph's document has one table, and its
+/// devices (section 4's headings) and `concerns` procedures are prose.
+fn table_labels(school: &str) -> Vec<String> {
+    let policy = Policy::from_file(root().join(format!("policies/{school}.policy"))).unwrap();
+    policy
+        .tables()
+        .iter()
+        .filter(|t| t.kind != esafety::TableKind::Rules)
+        .flat_map(|t| t.rows.iter().map(|r| r.label.to_string()))
+        .chain(
+            policy
+                .incidents()
+                .filter(|i| !i.table.contains("concerns"))
+                .map(|i| i.label.to_string()),
+        )
+        .chain(
+            policy
+                .devices()
+                .filter(|_| school == "crockerne")
+                .map(|d| d.label.to_string()),
+        )
+        .collect()
+}
+
+/// The labels of a school's tables as its document has them, kept in this
+/// repository (`tests/fidelity/SCHOOL.labels`).
+fn document_labels(school: &str) -> Vec<String> {
+    let path = root().join(format!("tests/fidelity/{school}.labels"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every row of every table of both documents is in the policy, with its
+/// label word for word, and the policy's tables have no row the document
+/// lacks.
 #[test]
 fn table_labels_are_verbatim() {
+    for school in ["crockerne", "st-botolphs"] {
+        let mut ours = table_labels(school);
+        let mut theirs = document_labels(school);
+        ours.sort();
+        theirs.sort();
+        let missing: Vec<&String> = theirs.iter().filter(|l| !ours.contains(l)).collect();
+        let extra: Vec<&String> = ours.iter().filter(|l| !theirs.contains(l)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{school}: rows of the document missing from the policy: {missing:#?}\nrows of the policy not in the document: {extra:#?}"
+        );
+        assert_eq!(
+            ours, theirs,
+            "{school}: a label appears a different number of times"
+        );
+    }
+}
+
+/// The label lists are the documents' own words: each is in the text of
+/// the school's document. The documents are kept beside the repository
+/// (`../shared/seeds`), not in it, so this runs where they are:
+/// `cargo test -p esafety --test expectations -- --ignored`.
+#[test]
+#[ignore = "needs the source documents in ../shared/seeds; run with --ignored where they are"]
+fn label_lists_are_the_documents_own_words() {
     let seeds = root().join("../shared/seeds");
-    let pairs = [
+    for (school, seed) in [
         ("crockerne", "000_4c12e97b6f819827.txt"),
         ("st-botolphs", "001_b55a6b1e18ad71b5.txt"),
-    ];
-    for (school, seed) in pairs {
-        let Ok(source) = std::fs::read_to_string(seeds.join(seed)) else {
-            // The source documents live beside the repository, not in it.
-            eprintln!("skipping {school}: {seed} is not available here");
-            continue;
-        };
-        let policy = Policy::from_file(root().join(format!("policies/{school}.policy"))).unwrap();
-        let labels = policy
-            .tables()
-            .iter()
-            .filter(|t| t.kind != esafety::TableKind::Rules)
-            .flat_map(|t| t.rows.iter().map(|r| r.label.to_string()))
-            .chain(
-                policy
-                    .incidents()
-                    .filter(|i| !i.table.contains("concerns"))
-                    .map(|i| i.label.to_string()),
-            )
-            .chain(
-                policy
-                    .devices()
-                    .filter(|_| school == "crockerne")
-                    .map(|d| d.label.to_string()),
-            );
-        for label in labels {
+    ] {
+        let path = seeds.join(seed);
+        let source =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for label in document_labels(school) {
             assert!(
                 source.contains(&label),
                 "{school}: \"{label}\" is not in the document"
