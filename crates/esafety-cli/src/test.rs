@@ -71,7 +71,21 @@ impl FileRun {
     fn failed(&self) -> usize {
         match &self.report {
             Some(r) => r.failed(),
-            None => self.parsed.file.cases.len(),
+            None => self.parsed.file.cases.len() + self.parsed.file.unrunnable.len(),
+        }
+    }
+
+    /// Tests marked as interpretations of the document (`# interpretation:`).
+    fn interpretations(&self) -> usize {
+        match &self.report {
+            Some(r) => r.interpretations(),
+            None => self
+                .parsed
+                .file
+                .cases
+                .iter()
+                .filter(|c| c.interpretation.is_some())
+                .count(),
         }
     }
 
@@ -117,6 +131,10 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                 .file
                 .cases
                 .retain(|c| c.title().to_lowercase().contains(&filter));
+            parsed
+                .file
+                .unrunnable
+                .retain(|t| t.title().to_lowercase().contains(&filter));
         }
         let policy_paths = if args.allow_any_policy_path {
             testing::PolicyPaths::Anywhere
@@ -192,7 +210,7 @@ fn test_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
 // --- human ------------------------------------------------------------------
 
 fn human(runs: &[FileRun], coverage: bool, color: bool) {
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut interpretations) = (0, 0, 0);
     for run in runs {
         let diagnostics = render::human(&run.parsed.diagnostics, &run.parsed.source, color);
         out!("{diagnostics}");
@@ -226,17 +244,19 @@ fn human(runs: &[FileRun], coverage: bool, color: bool) {
         }
         let policy = testing::policy_path(&run.parsed.file);
         outln!(
-            "{}: {} passed, {} failed (tests of {})",
-            run.path,
+            "{}: {} passed, {} failed (tests of {}{})",
+            crate::files::shown(Path::new(&run.path)),
             run.passed(),
             run.failed(),
-            crate::files::shown(&policy)
+            crate::files::shown(&policy),
+            sources(run.passed() + run.failed(), run.interpretations(), ": ")
         );
         if coverage && let Some(report) = &run.report {
             out!("{}", coverage_text(&report.coverage, &policy));
         }
         passed += run.passed();
         failed += run.failed();
+        interpretations += run.interpretations();
     }
     let errors: usize = runs.iter().map(FileRun::errors).sum();
     if errors > 0 {
@@ -245,7 +265,28 @@ fn human(runs: &[FileRun], coverage: bool, color: bool) {
             if errors == 1 { "error" } else { "errors" }
         );
     }
-    outln!("{passed} passed, {failed} failed");
+    outln!(
+        "{passed} passed, {failed} failed{}",
+        sources(passed + failed, interpretations, "; ")
+    );
+}
+
+/// How many of `total` tests are read from the document and how many are
+/// marked as interpretations of it, after `lead`; nothing when none is
+/// marked.
+fn sources(total: usize, interpretations: usize, lead: &str) -> String {
+    if interpretations == 0 {
+        return String::new();
+    }
+    format!(
+        "{lead}{} from the document, {interpretations} marked as {}",
+        total.saturating_sub(interpretations),
+        if interpretations == 1 {
+            "an interpretation"
+        } else {
+            "interpretations"
+        }
+    )
 }
 
 /// One failed test: the test's lines with each unmet expectation marked,
@@ -317,6 +358,7 @@ struct JsonReport<'a> {
     files: Vec<JsonFile<'a>>,
     passed: usize,
     failed: usize,
+    interpretations: usize,
 }
 
 #[derive(Serialize)]
@@ -325,6 +367,7 @@ struct JsonFile<'a> {
     policy: String,
     passed: usize,
     failed: usize,
+    interpretations: usize,
     diagnostics: Vec<&'a Diagnostic>,
     results: &'a [CaseResult],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -347,6 +390,7 @@ fn json(runs: &[FileRun], coverage: bool) {
                 policy: testing::policy_path(&run.parsed.file).display().to_string(),
                 passed: run.passed(),
                 failed: run.failed(),
+                interpretations: run.interpretations(),
                 diagnostics,
                 results: run.report.as_ref().map_or(&[], |r| r.results.as_slice()),
                 coverage: run
@@ -361,6 +405,7 @@ fn json(runs: &[FileRun], coverage: bool) {
         version: TEST_JSON_VERSION,
         passed: runs.iter().map(FileRun::passed).sum(),
         failed: runs.iter().map(FileRun::failed).sum(),
+        interpretations: runs.iter().map(FileRun::interpretations).sum(),
         files,
     };
     match serde_json::to_string_pretty(&report) {
@@ -396,5 +441,9 @@ fn github(runs: &[FileRun]) {
     out!("{out}");
     let passed: usize = runs.iter().map(FileRun::passed).sum();
     let failed: usize = runs.iter().map(FileRun::failed).sum();
-    outln!("{passed} passed, {failed} failed");
+    let interpretations: usize = runs.iter().map(FileRun::interpretations).sum();
+    outln!(
+        "{passed} passed, {failed} failed{}",
+        sources(passed + failed, interpretations, "; ")
+    );
 }

@@ -20,9 +20,26 @@ const FAILING: &str = "tests/corpus/tests/failing.policy-test";
 fn counts(line: &str) -> (usize, usize) {
     let words: Vec<&str> = line.split_whitespace().collect();
     match words.as_slice() {
-        [p, "passed,", f, "failed", ..] => (p.parse().unwrap(), f.parse().unwrap()),
+        [p, "passed,", f, failed, ..] if failed.trim_end_matches(';') == "failed" => {
+            (p.parse().unwrap(), f.parse().unwrap())
+        }
         _ => panic!("not a summary: {line}"),
     }
+}
+
+/// How many tests of the shipped test files are marked as interpretations,
+/// counted in the files.
+fn marked_interpretations() -> usize {
+    ["crockerne", "st-botolphs"]
+        .iter()
+        .map(|school| {
+            std::fs::read_to_string(common::root().join(format!("policies/{school}.policy-test")))
+                .unwrap()
+                .lines()
+                .filter(|l| l.trim_start().starts_with("# interpretation:"))
+                .count()
+        })
+        .sum()
 }
 
 #[test]
@@ -38,6 +55,16 @@ fn the_shipped_tests_pass() {
     let (passed, failed) = counts(lines[2]);
     assert!(passed >= 350, "{out}");
     assert_eq!(failed, 0);
+    // The tests whose expectation is an interpretation are counted apart.
+    let marked = marked_interpretations();
+    assert!(marked > 100, "{marked}");
+    assert!(
+        lines[2].ends_with(&format!(
+            "; {} from the document, {marked} marked as interpretations",
+            passed - marked
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -79,7 +106,7 @@ fn failures_show_expected_actual_and_the_lines() {
     let o = esafety(&["test", FAILING]);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    assert!(out.ends_with("0 passed, 7 failed\n"), "{out}");
+    assert!(out.ends_with("0 passed, 8 failed\n"), "{out}");
     insta::assert_snapshot!(out);
 }
 
@@ -91,20 +118,21 @@ fn json_report() {
     assert_eq!(report["version"], 1);
     assert_eq!(
         (report["passed"].as_u64(), report["failed"].as_u64()),
-        (Some(0), Some(7))
+        (Some(0), Some(8))
     );
+    assert_eq!(report["interpretations"], 0);
     let file = &report["files"][0];
     assert_eq!(file["path"], FAILING);
     assert_eq!(file["policy"], "tests/corpus/tests/school.policy");
     let first = &file["results"][0];
     assert_eq!(first["title"], "Wrong verdicts");
-    assert_eq!(first["line"], 5);
+    assert_eq!(first["line"], 6);
     assert_eq!(first["query"]["role"], "pupil");
     assert_eq!(first["decision"]["verdict"], "denied");
     let failure = &first["failures"][0];
     assert_eq!(failure["expected"], "allowed");
     assert_eq!(failure["actual"], "denied");
-    assert_eq!(failure["location"]["line"], 8);
+    assert_eq!(failure["location"]["line"], 9);
     assert_eq!(failure["location"]["column"], 10);
     // 3 + 1 rows, 1 device, 3 incidents and 1 procedure.
     assert_eq!(file["coverage"]["items"].as_array().unwrap().len(), 9);
@@ -116,9 +144,9 @@ fn github_annotations() {
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
     assert!(out.contains(
-        "::error file=tests/corpus/tests/failing.policy-test,line=8,col=10,endLine=8,endColumn=17,title=esafety test failed%3A Wrong verdicts::expected allowed; the answer is denied\n"
+        "::error file=tests/corpus/tests/failing.policy-test,line=9,col=10,endLine=9,endColumn=17,title=esafety test failed%3A Wrong verdicts::expected allowed; the answer is denied\n"
     ), "{out}");
-    assert!(out.ends_with("0 passed, 7 failed\n"));
+    assert!(out.ends_with("0 passed, 8 failed\n"));
 }
 
 #[test]
@@ -128,7 +156,8 @@ fn errors_in_a_test_file_fail_the_run() {
     let out = stdout(&o);
     assert!(out.contains("error[E0401]"), "{out}");
     assert!(out.contains("6 errors in the test files (above)"), "{out}");
-    assert!(out.ends_with("2 passed, 0 failed\n"));
+    // Five tests, none of which can run as written: each is a failure.
+    assert!(out.ends_with("0 passed, 5 failed\n"), "{out}");
 }
 
 #[test]
@@ -180,5 +209,10 @@ fn filter_runs_the_tests_whose_name_matches() {
         out.contains("policies/crockerne.policy-test: 1 passed, 0 failed"),
         "{out}"
     );
-    assert!(out.ends_with("1 passed, 0 failed\n"));
+    // That one test is marked as an interpretation (the link from the row to
+    // its incident is the policy's reading).
+    assert!(
+        out.ends_with("1 passed, 0 failed; 0 from the document, 1 marked as an interpretation\n"),
+        "{out}"
+    );
 }

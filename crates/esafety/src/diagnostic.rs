@@ -299,6 +299,21 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    /// How many diagnostics have been reported so far.
+    pub(crate) fn count(&self) -> usize {
+        self.diagnostics.len()
+    }
+
+    /// Whether an error reported since the `from`th diagnostic is on one of
+    /// `lines`.
+    pub(crate) fn error_on_lines(&self, from: usize, lines: std::ops::RangeInclusive<u32>) -> bool {
+        self.diagnostics
+            .get(from..)
+            .unwrap_or(&[])
+            .iter()
+            .any(|d| d.is_error() && lines.contains(&d.location.line))
+    }
+
     /// Whether any diagnostic so far has this code.
     pub(crate) fn has_code(&self, code: Code) -> bool {
         self.diagnostics.iter().any(|d| d.code == code)

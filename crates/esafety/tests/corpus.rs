@@ -170,16 +170,32 @@ fn test_file_corpus() {
         let parsed = esafety::testing::parse(&full, &text);
         let mut diagnostics = parsed.diagnostics.clone();
         let mut failures = Vec::new();
-        match esafety::testing::load_policy(&parsed) {
+        let counts = match esafety::testing::load_policy(&parsed) {
             Ok(policy) => {
                 let report = esafety::testing::run(&parsed, &policy.policy);
-                diagnostics.extend(report.diagnostics);
+                diagnostics.extend(report.diagnostics.iter().cloned());
                 for result in &report.results {
                     failures.extend(result.failures.iter().cloned());
                 }
+                (report.passed(), report.failed())
             }
-            Err(unusable) => diagnostics.push(unusable.diagnostic),
-        }
+            Err(unusable) => {
+                diagnostics.push(unusable.diagnostic);
+                // No test of a file whose policy cannot be used can run.
+                (0, parsed.file.cases.len() + parsed.file.unrunnable.len())
+            }
+        };
+        // The fixture says how many of its tests pass and fail: every test
+        // that cannot run as written is a failure.
+        let stated = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# counts: "))
+            .unwrap_or_else(|| panic!("{name}: no `# counts: N passed, M failed` line"));
+        assert_eq!(
+            format!("{} passed, {} failed", counts.0, counts.1),
+            stated.trim(),
+            "{name}"
+        );
         // Messages name the policy by the path it was found at: keep them
         // free of where this checkout happens to be.
         let root = format!(

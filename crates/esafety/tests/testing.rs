@@ -61,7 +61,15 @@ fn parse_and_run(text: &str, policy: &Policy) -> ParsedTests {
     }
     let _ = render::human(&parsed.diagnostics, text, false);
     let _ = render::human(&report.diagnostics, text, false);
-    assert_eq!(report.results.len(), parsed.file.cases.len());
+    // Every test is a result: those that ran, and those that cannot run as
+    // written (broken, so failed), in file order.
+    assert_eq!(
+        report.results.len(),
+        parsed.file.cases.len() + parsed.file.unrunnable.len()
+    );
+    assert!(report.results.iter().filter(|r| r.broken).count() >= parsed.file.unrunnable.len());
+    assert!(report.results.windows(2).all(|w| w[0].line <= w[1].line));
+    assert_eq!(report.passed() + report.failed(), report.results.len());
     parsed
 }
 

@@ -84,3 +84,21 @@ pub fn labels(path: &str) -> Vec<String> {
     }
     labels
 }
+
+/// The 1-based line of the first line of `path` (from the repository root)
+/// that contains `needle`, after the first line that contains `after`:
+/// where a test expects a diagnostic or a rule to point, read from the file
+/// itself rather than written down as a number that goes stale.
+pub fn line_of(path: &str, after: &str, needle: &str) -> u32 {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let start = text
+        .lines()
+        .position(|l| l.contains(after))
+        .unwrap_or_else(|| panic!("{path}: no line contains {after:?}"));
+    let offset = text
+        .lines()
+        .skip(start)
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{path}: no line after {after:?} contains {needle:?}"));
+    u32::try_from(start + offset + 1).unwrap()
+}

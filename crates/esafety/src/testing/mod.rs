@@ -286,6 +286,32 @@ pub struct TestFile {
     pub policy: Option<Text>,
     /// The tests, in order.
     pub cases: Vec<TestCase>,
+    /// The tests that cannot run as written (an unreadable `ask` or `expect`
+    /// line, an impossible moment, no `expect` line): each is reported, and
+    /// counts as failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unrunnable: Vec<UnrunnableTest>,
+}
+
+/// A test that cannot run as written; the diagnostic that says why is among
+/// the file's diagnostics, at its line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UnrunnableTest {
+    /// The name its `test` line gives, if any.
+    pub name: Option<Text>,
+    /// The line it starts on.
+    pub line: u32,
+}
+
+impl UnrunnableTest {
+    /// The test's name, or where it is.
+    pub fn title(&self) -> String {
+        match &self.name {
+            Some(name) => name.text.to_string(),
+            None => format!("the test on line {}", self.line),
+        }
+    }
 }
 
 /// One test: a question and what its answer must be.
@@ -298,6 +324,11 @@ pub struct TestCase {
     pub ask: Ask,
     /// What the answer must be.
     pub expectations: Vec<Expectation>,
+    /// How the document was read to get this test's expectation, when the
+    /// test says (`# interpretation: …` under its `test` line): a test whose
+    /// answer is an interpretation of the document, not something it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<String>,
 }
 
 impl TestCase {
@@ -508,8 +539,19 @@ pub enum Expect {
     NotListed,
     /// `incident X`, or `no incident`.
     Incident(Option<Subject>),
-    /// `referral X`, `notification X`, `sanction X`: among the responses.
+    /// `referral X`, `notification X`, `sanction X`: among the responses,
+    /// or (for a referral or notification) made by a route step that applies
+    /// (not a pending one).
     Response {
+        /// Which kind of response.
+        class: ResponseClass,
+        /// The response's id or label, or its target's id or title.
+        subject: Subject,
+    },
+    /// `no referral X`, `no notification X`, `no sanction X`: not among the
+    /// responses, nor (for a referral or notification) among the targets of
+    /// any route step shown, pending steps included.
+    NoResponse {
         /// Which kind of response.
         class: ResponseClass,
         /// The response's id or label, or its target's id or title.
@@ -554,6 +596,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// How many tests are marked as interpretations of the document.
+    pub fn interpretations(&self) -> usize {
+        self.results.iter().filter(|r| r.interpretation).count()
+    }
+
     /// How many tests passed.
     pub fn passed(&self) -> usize {
         self.results.iter().filter(|r| r.passed()).count()
@@ -582,6 +629,10 @@ pub struct CaseResult {
     /// Whether the test could not run as written (see the report's
     /// diagnostics).
     pub broken: bool,
+    /// Whether the test's expectation is an interpretation of the document
+    /// (it is marked `# interpretation: …`), rather than read from it.
+    #[serde(default)]
+    pub interpretation: bool,
 }
 
 impl CaseResult {

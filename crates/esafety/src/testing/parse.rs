@@ -7,7 +7,7 @@ use pest::iterators::Pair;
 
 use super::{
     Ask, AskAbout, Expect, Expectation, Moment, ParsedTests, ResponseClass, Subject, TestCase,
-    TestFile,
+    TestFile, UnrunnableTest,
 };
 use crate::ast::Text;
 use crate::diagnostic::{Code, Reporter};
@@ -36,6 +36,12 @@ pub fn parse(path: &str, text: &str) -> ParsedTests {
         current: None,
         discard: false,
         bad_moment: false,
+        broken_expectation: false,
+        broken_question: false,
+        interpretation: None,
+        test_began: None,
+        name_began: None,
+        line: (0, 0),
         syntax_errors: 0,
     };
     if text.len() > MAX_FILE_BYTES {
@@ -65,9 +71,14 @@ pub fn parse(path: &str, text: &str) -> ParsedTests {
             reader.line(&ctx);
         }
     }
+    reader.line = (u32::MAX, reader.reporter.count());
     reader.finish_case();
     if let Some(name) = reader.name.take() {
         unnamed_question(reader.reporter, &name);
+        reader.file.unrunnable.push(UnrunnableTest {
+            line: name.span.line,
+            name: Some(name),
+        });
     }
     let file = reader.file;
     for (i, case) in file.cases.iter().enumerate() {
@@ -116,6 +127,23 @@ struct Reader<'a, 'r> {
     discard: bool,
     /// Set when the `ask` line being lowered has an impossible moment.
     bad_moment: bool,
+    /// Whether an `expect` line of the test being read could not be read:
+    /// the test cannot run as written.
+    broken_expectation: bool,
+    /// Whether the `ask` line of the test being read could not be read: its
+    /// `expect` lines belong to it, and are not reported as misplaced.
+    broken_question: bool,
+    /// An `# interpretation:` comment waiting for the test it is in.
+    interpretation: Option<String>,
+    /// Where the test being read began (its `test` or `ask` line), and how
+    /// many diagnostics had been reported by then: a test with an error on
+    /// any of its lines cannot run as written.
+    test_began: Option<(u32, usize)>,
+    /// The same for a `test` line waiting for its `ask` line.
+    name_began: Option<(u32, usize)>,
+    /// The line being read, and how many diagnostics had been reported
+    /// before it.
+    line: (u32, usize),
     syntax_errors: usize,
 }
 
@@ -132,7 +160,16 @@ fn unnamed_question(reporter: &mut Reporter<'_>, name: &Text) {
 
 impl Reader<'_, '_> {
     fn line(&mut self, ctx: &LineContext<'_>) {
+        self.line = (ctx.line, self.reporter.count());
         let trimmed = ctx.text.trim_start_matches([' ', '\t', '\u{a0}']);
+        if let Some(reading) = trimmed
+            .strip_prefix('#')
+            .map(str::trim_start)
+            .and_then(|c| c.strip_prefix("interpretation:"))
+        {
+            self.interpretation(reading.trim());
+            return;
+        }
         if trimmed.trim_end().is_empty() || trimmed.starts_with('#') {
             return;
         }
@@ -157,6 +194,7 @@ impl Reader<'_, '_> {
                     || syntax_error_in(&TESTS, ctx, &error),
                     "a test file",
                 );
+                self.unreadable(trimmed, ctx.line);
                 return;
             }
         };
@@ -175,9 +213,54 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// An `# interpretation: …` comment: it marks the test it is written in
+    /// (after its `test` or `ask` line), or else the next test.
+    fn interpretation(&mut self, reading: &str) {
+        let reading = if reading.is_empty() {
+            "marked as an interpretation".to_owned()
+        } else {
+            reading.to_owned()
+        };
+        match &mut self.current {
+            Some(case) if case.interpretation.is_none() => case.interpretation = Some(reading),
+            Some(_) => {}
+            None => {
+                self.interpretation.get_or_insert(reading);
+            }
+        }
+    }
+
+    /// A line that could not be read: if it was a test's question or one of
+    /// its expectations, the test cannot run as written.
+    fn unreadable(&mut self, line: &str, number: u32) {
+        let keyword = line.split_whitespace().next().unwrap_or("");
+        match keyword {
+            "ask" => {
+                self.finish_case();
+                self.file.unrunnable.push(UnrunnableTest {
+                    name: self.name.take(),
+                    line: number,
+                });
+                self.broken_question = true;
+                self.interpretation = None;
+            }
+            "expect" if self.current.is_some() => self.broken_expectation = true,
+            "test" => {
+                self.finish_case();
+                self.broken_question = false;
+                // The next question belongs to this test: it cannot run as
+                // written either.
+                self.name_began = Some(self.line);
+            }
+            _ => {}
+        }
+    }
+
     fn place(&mut self, statement: Statement) {
         match statement {
             Statement::Policy(text) => {
+                // Whatever else, a `policy` line is not part of a test.
+                self.finish_case();
                 if let Some(first) = &self.file.policy {
                     let first = first.span;
                     self.reporter
@@ -202,25 +285,37 @@ impl Reader<'_, '_> {
             }
             Statement::Test(name) => {
                 self.finish_case();
+                self.broken_question = false;
+                self.name_began = Some(self.line);
                 if let Some(waiting) = self.name.replace(name) {
                     unnamed_question(self.reporter, &waiting);
+                    self.file.unrunnable.push(UnrunnableTest {
+                        line: waiting.span.line,
+                        name: Some(waiting),
+                    });
                 }
             }
             Statement::Ask(ask) => {
                 self.finish_case();
+                self.test_began = Some(self.name_began.take().unwrap_or(self.line));
+                self.broken_question = false;
                 // A question whose moment could not be read is reported and
-                // dropped (see `moment`).
+                // counted as a test that cannot run (see `moment`).
                 self.discard = ask.at.is_none() && self.bad_moment;
                 self.bad_moment = false;
                 self.current = Some(TestCase {
                     name: self.name.take(),
                     ask,
                     expectations: Vec::new(),
+                    interpretation: self.interpretation.take(),
                 });
             }
             Statement::Expect(expectation) => match (&mut self.current, expectation) {
                 (Some(case), Some(e)) => case.expectations.push(e),
-                (Some(_), None) => {}
+                (Some(_), None) => self.broken_expectation = true,
+                // The `expect` lines of a question that could not be read
+                // belong to it; they are not misplaced.
+                (None, _) if self.broken_question => {}
                 (None, Some(e)) => {
                     self.reporter
                         .report(Code::TestMisplaced, e.span, "an `expect` line with no question above it")
@@ -238,10 +333,23 @@ impl Reader<'_, '_> {
         let Some(case) = self.current.take() else {
             return;
         };
-        if std::mem::take(&mut self.discard) {
+        let unrunnable = UnrunnableTest {
+            name: case.name.clone(),
+            line: case.line(),
+        };
+        // An error on any line of the test, up to the line being read.
+        let (line_now, _) = self.line;
+        let troubled = self.test_began.take().is_some_and(|(line, from)| {
+            self.reporter
+                .error_on_lines(from, line..=line_now.saturating_sub(1))
+        });
+        let broken = std::mem::take(&mut self.broken_expectation) || troubled;
+        if std::mem::take(&mut self.discard) || broken {
+            self.file.unrunnable.push(unrunnable);
             return;
         }
         if case.expectations.is_empty() {
+            self.file.unrunnable.push(unrunnable);
             self.reporter
                 .report(
                     Code::TestExpectsNothing,
@@ -522,10 +630,27 @@ impl Reader<'_, '_> {
             Rule::no_exp => {
                 let what = inner
                     .iter()
-                    .find(|p| matches!(p.as_rule(), Rule::no_what | Rule::no_step))
+                    .find(|p| {
+                        matches!(
+                            p.as_rule(),
+                            Rule::no_what | Rule::no_step | Rule::no_response
+                        )
+                    })
                     .ok_or(Unexpected(span))?;
                 if what.as_rule() == Rule::no_step {
                     Expect::NoStep(lower::number(ctx, what)?)
+                } else if what.as_rule() == Rule::no_response {
+                    let parts: Vec<Pair<'_, Rule>> = what.clone().into_inner().collect();
+                    let class = match parts.first().map(Pair::as_rule) {
+                        Some(Rule::kw_referral) => ResponseClass::Referral,
+                        Some(Rule::kw_notification) => ResponseClass::Notification,
+                        Some(Rule::kw_sanction) => ResponseClass::Sanction,
+                        _ => return Err(Unexpected(span)),
+                    };
+                    Expect::NoResponse {
+                        class,
+                        subject: subject_of(&parts)?,
+                    }
                 } else {
                     match what.clone().into_inner().next().map(|p| p.as_rule()) {
                         Some(Rule::kw_incident) => Expect::Incident(None),

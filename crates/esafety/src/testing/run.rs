@@ -72,12 +72,23 @@ pub fn run(tests: &ParsedTests, policy: &Policy) -> Report {
         touched: Touched::default(),
         names: Known::of(policy),
     };
-    let results = tests
+    let mut results: Vec<CaseResult> = tests
         .file
         .cases
         .iter()
         .map(|case| runner.case(case))
         .collect();
+    // Tests that cannot run as written fail, in their place in the file.
+    results.extend(tests.file.unrunnable.iter().map(|t| CaseResult {
+        title: t.title(),
+        line: t.line,
+        query: Query::default(),
+        decision: None,
+        failures: Vec::new(),
+        broken: true,
+        interpretation: false,
+    }));
+    results.sort_by_key(|r| r.line);
     let touched = runner.touched;
     Report {
         results,
@@ -113,6 +124,14 @@ impl Known {
             for r in incident.lists.iter() {
                 responses.push((r.id.clone(), r.label.clone()));
                 responses.extend(r.to.iter().map(|t| (t.id.clone(), t.title.clone())));
+            }
+        }
+        // Route steps refer and notify too: their targets can be named.
+        for route in p.routes() {
+            for step in route.steps.iter() {
+                for t in step.refer.iter().chain(step.notify.iter()) {
+                    responses.push((t.id.clone(), t.title.clone()));
+                }
             }
         }
         responses.sort();
@@ -178,6 +197,7 @@ impl Runner<'_, '_, '_> {
             decision: None,
             failures: Vec::new(),
             broken: false,
+            interpretation: case.interpretation.is_some(),
         };
         // An expectation that names something unknown is reported once, as
         // that, and not checked as well.
@@ -342,7 +362,9 @@ impl Runner<'_, '_, '_> {
     fn names_are_known(&mut self, e: &Expectation) -> bool {
         let subjects: Vec<(&Subject, Named)> = match &e.kind {
             Expect::Incident(Some(s)) => vec![(s, Named::Incident)],
-            Expect::Response { subject, .. } => vec![(subject, Named::Response)],
+            Expect::Response { subject, .. } | Expect::NoResponse { subject, .. } => {
+                vec![(subject, Named::Response)]
+            }
             Expect::Responses(list) => list.iter().map(|s| (s, Named::Response)).collect(),
             Expect::Route(Some(s)) => vec![(s, Named::Route)],
             Expect::Rule(s) => vec![(s, Named::Row)],
@@ -405,6 +427,7 @@ impl Runner<'_, '_, '_> {
                     e.kind,
                     Expect::Incident(Some(_))
                         | Expect::Response { .. }
+                        | Expect::NoResponse { .. }
                         | Expect::Responses(_)
                         | Expect::NoResponses(_)
                 )
@@ -444,6 +467,23 @@ fn matches(subject: &Subject, id: &str, label: &str) -> bool {
 /// targets' id or title.
 fn names_response(subject: &Subject, r: &ResponseInfo) -> bool {
     matches(subject, &r.id, &r.label) || r.to.iter().any(|t| matches(subject, &t.id, &t.title))
+}
+
+/// Whether a route step of the decision refers to (or notifies) `subject`:
+/// among the steps that apply, or, with `pending`, also those that wait on
+/// a fact. Sanctions are never made by steps.
+fn step_names(d: &Decision, class: ResponseClass, subject: &Subject, pending: bool) -> bool {
+    let Some(route) = &d.route else {
+        return false;
+    };
+    route.steps().any(|s| {
+        let targets = match class {
+            ResponseClass::Referral => &s.step.refer,
+            ResponseClass::Notification => &s.step.notify,
+            ResponseClass::Sanction => return false,
+        };
+        (pending || !s.pending) && targets.iter().any(|t| matches(subject, &t.id, &t.title))
+    })
 }
 
 fn class_list(responses: &Responses, class: ResponseClass) -> &[ResponseInfo] {
@@ -528,6 +568,9 @@ fn expected_words(e: &Expect) -> String {
         Expect::Response { class, subject } => {
             format!("{} {}", class_words(*class).0, subject.words())
         }
+        Expect::NoResponse { class, subject } => {
+            format!("no {} {}", class_words(*class).0, subject.words())
+        }
         Expect::NoResponses(Some(class)) => format!("no {}", class_words(*class).1),
         Expect::NoResponses(None) => "no responses".to_owned(),
         Expect::Responses(list) => {
@@ -565,9 +608,18 @@ fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
             .as_ref()
             .is_some_and(|i| matches(s, &i.id, &i.label)),
         Expect::Incident(None) => d.incident.is_none(),
-        Expect::Response { class, subject } => class_list(&d.responses, *class)
-            .iter()
-            .any(|r| names_response(subject, r)),
+        Expect::Response { class, subject } => {
+            class_list(&d.responses, *class)
+                .iter()
+                .any(|r| names_response(subject, r))
+                || step_names(d, *class, subject, false)
+        }
+        Expect::NoResponse { class, subject } => {
+            !class_list(&d.responses, *class)
+                .iter()
+                .any(|r| names_response(subject, r))
+                && !step_names(d, *class, subject, true)
+        }
         Expect::NoResponses(Some(class)) => class_list(&d.responses, *class).is_empty(),
         Expect::NoResponses(None) => d.responses.is_empty(),
         Expect::Responses(list) => {
@@ -610,14 +662,38 @@ fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
             || "no incident".to_owned(),
             |i| format!("incident {} \"{}\"", i.id, i.label),
         ),
-        Expect::Response { class, .. } | Expect::NoResponses(Some(class)) => {
+        Expect::Response { class, .. }
+        | Expect::NoResponse { class, .. }
+        | Expect::NoResponses(Some(class)) => {
             let (_, plural) = class_words(*class);
             let list = class_list(&d.responses, *class);
-            if list.is_empty() {
+            let mut words = if list.is_empty() {
                 format!("no {plural}")
             } else {
                 format!("{plural} {}", response_words(list, ""))
+            };
+            if let Some(route) = &d.route {
+                let by_steps: Vec<String> = route
+                    .steps()
+                    .flat_map(|s| {
+                        let targets = match class {
+                            ResponseClass::Referral => s.step.refer.clone(),
+                            ResponseClass::Notification => s.step.notify.clone(),
+                            ResponseClass::Sanction => std::sync::Arc::from([]),
+                        };
+                        let pending = if s.pending { " (pending)" } else { "" };
+                        let number = s.step.number;
+                        targets
+                            .iter()
+                            .map(|t| format!("{} by step {number}{pending}", t.id))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                if !by_steps.is_empty() {
+                    words.push_str(&format!("; route steps: {}", by_steps.join(", ")));
+                }
             }
+            words
         }
         Expect::NoResponses(None) | Expect::Responses(_) => {
             let all: Vec<ResponseInfo> = d.responses.iter().cloned().collect();
