@@ -155,9 +155,9 @@ fn errors_in_a_test_file_fail_the_run() {
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
     assert!(out.contains("error[E0401]"), "{out}");
-    assert!(out.contains("6 errors in the test files (above)"), "{out}");
-    // Five tests, none of which can run as written: each is a failure.
-    assert!(out.ends_with("0 passed, 5 failed\n"), "{out}");
+    assert!(out.contains("7 errors in the test files (above)"), "{out}");
+    // Six tests, none of which can run as written: each is a failure.
+    assert!(out.ends_with("0 passed, 6 failed\n"), "{out}");
 }
 
 #[test]

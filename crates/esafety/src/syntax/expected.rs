@@ -66,6 +66,44 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// How a keyword-led line of the policy language is written, for an error on
+/// such a line when the grammar has nothing more precise to say.
+fn form_of(keyword: &str) -> Option<&'static str> {
+    Some(match keyword {
+        "school" => "school \"<the school's name>\"",
+        "template" => "template \"<the template's name>\"",
+        "approved" => "approved <date>, e.g. `approved 14 April 2025`",
+        "review" => "review by <date>, e.g. `review by April 2026`",
+        "owner" => "owner \"<a role or team>\"",
+        "term" | "holiday" => {
+            "term \"<name>\" <date> to <date>, e.g. `term \"Autumn term\" 3 September 2025 to 19 December 2025`"
+        }
+        "contact" => "contact <id> \"<title>\" phone \"<number>\" (or url, email, in school)",
+        "fact" => "fact <id> \"<what it means>\"",
+        "column" => "column <id> \"<heading>\" for <roles>",
+        "row" => "row <id> \"<label>\"",
+        "breach" => "breach by <roles>: <incident>",
+        "follow" => "follow route <route>",
+        "device" => "device <id> \"<label>\" in \"<column group>\"",
+        "allowed" => {
+            "allowed in school: yes, no, with permission or blank, then a note in quotes if the document gives one"
+        }
+        "network" => "network access: full, internet only, none or blank",
+        "response" => {
+            "response <id> \"<heading>\" refer <roles or contacts> (or notify <…>, or sanction)"
+        }
+        "incident" => "incident <id> \"<label>\"",
+        "responses" => {
+            "responses: <response>, <response> (the columns the document marks for the incident)"
+        }
+        "repeat" => "repeat offences after <N> prior incidents",
+        "reported" => "reported directly",
+        "route" => "route <id> \"<title>\"",
+        "step" => "step \"<what to do>\", then refer, notify, if or unless as needed",
+        _ => return None,
+    })
+}
+
 /// A syntax error ready to report.
 #[derive(Debug)]
 pub(crate) struct SyntaxError {
@@ -189,8 +227,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         fact_value => "a fact",
         verdict | verdict_exp => "`allowed`, `denied`, `illegal` or `conditional`",
         condition_word => "`time`, `nominated`, `permission` or `unspecified`",
-        no_what | no_step => {
-            "`incident`, `referrals`, `notifications`, `sanctions`, `responses`, `route` or `step`"
+        no_what | no_step | no_response => {
+            "`incident`, `route`, `step` and a number, `referrals`, `notifications`, `sanctions`, `responses`, or `referral`, `notification` or `sanction` and a name"
         }
         step_item => "a step number",
         kw_action => "`action`",
@@ -239,8 +277,11 @@ fn words_of(rule: Rule) -> &'static [&'static str] {
         Rule::question_kind => &["action", "incident"],
         Rule::verdict | Rule::verdict_exp => &["allowed", "denied", "illegal", "conditional"],
         Rule::condition_word => &["time", "nominated", "permission", "unspecified"],
-        Rule::no_what => &[
+        Rule::no_what | Rule::no_response => &[
             "incident",
+            "referral",
+            "notification",
+            "sanction",
             "referrals",
             "notifications",
             "sanctions",
@@ -417,6 +458,26 @@ pub(crate) fn syntax_error_in(
         };
     }
 
+    // A keyword-led line where the grammar, past the keyword, only had the
+    // name-led forms to suggest (a period's time, `includes`, `means`): the
+    // line's own form says more.
+    if first_is_keyword
+        && positives.iter().all(name_led)
+        && let Some(form) = form_of(first_word)
+    {
+        return SyntaxError {
+            span,
+            message: format!(
+                "this `{first_word}` line does not have the form esafety reads: {form}"
+            ),
+            label: "not understood from here".to_owned(),
+            help: format!(
+                "Write the line in that form; {} shows every form a line can take.",
+                vocabulary.reference
+            ),
+        };
+    }
+
     // What the grammar would have accepted here, in words. A family of forms
     // is described as one.
     let family = vocabulary
@@ -433,6 +494,13 @@ pub(crate) fn syntax_error_in(
             expected.push(d);
         }
     }
+    // A single word already named by a longer description ("`step`" beside
+    // "… `route` or `step`") is said once.
+    let all = expected.clone();
+    expected.retain(|d| {
+        let single = d.starts_with('`') && d.ends_with('`') && !d.contains(' ');
+        !(single && all.iter().any(|other| other != d && other.contains(d)))
+    });
     let wants_name = positives.iter().any(|r| {
         matches!(r, Rule::ident | Rule::ident_list | Rule::role_list) || keyword_text(*r).is_some()
     });
