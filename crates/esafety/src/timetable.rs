@@ -16,9 +16,13 @@ use crate::model::{PeriodInfo, PeriodKind};
 /// One bit per period, alias or built-in time name.
 pub(crate) type PeriodMask = u128;
 
-/// The most time names (periods, aliases and the three built-ins) a policy may
-/// define: one bit each in a [`PeriodMask`].
-pub const MAX_TIME_NAMES: usize = 128;
+/// How many names a [`PeriodMask`] holds: periods, aliases and the three
+/// built-ins, one bit each.
+const MASK_BITS: usize = 128;
+
+/// The most periods and aliases a policy may define: the mask's bits less
+/// the three built-in names (`outside-school-hours`, `weekend`, `holiday`).
+pub const MAX_TIME_NAMES: usize = MASK_BITS - BUILT_IN_PERIODS.len();
 
 /// Built-in time names.
 pub(crate) const OUTSIDE_SCHOOL_HOURS: &str = "outside-school-hours";
@@ -75,7 +79,7 @@ impl TimetableBuilder {
         means: Vec<Arc<str>>,
         expanded: PeriodMask,
     ) -> Option<u8> {
-        if self.periods.len() >= MAX_TIME_NAMES {
+        if self.periods.len() >= MASK_BITS {
             return None;
         }
         let bit = u8::try_from(self.periods.len()).ok()?;

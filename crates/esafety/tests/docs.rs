@@ -1,8 +1,9 @@
 //! The examples in `docs/` are real policies: this checks every one.
 //!
-//! * `docs/language.md`: each ```` ```policy ```` block checks clean; a
-//!   ```` ```policy warn ```` block may have warnings but no errors. Both are
-//!   in the layout `esafety fmt` gives.
+//! * `docs/language.md`: each ```` ```policy ```` block checks clean, review
+//!   date included, as on 1 December 2026; a ```` ```policy warn ```` block
+//!   may have warnings but no errors. Both are in the layout `esafety fmt`
+//!   gives.
 //! * `docs/diagnostics.md`: each code's section has a ```` ```policy wrong ````
 //!   block that produces that code and a ```` ```policy right ```` block that
 //!   checks clean and is formatted (or ```` ```text ```` blocks where the problem cannot be
@@ -70,7 +71,11 @@ fn language_examples_check() {
             "docs/language.md:{line}: not in the canonical layout; `esafety fmt` gives:\n{}",
             formatted.unwrap_or_default()
         );
-        let checked = check("example.policy", &body, &options(None));
+        // Checked as `esafety check` checks them (review dates included), on
+        // the day the documentation's outputs were taken (the same day as
+        // esafety-cli's tests/documented.rs).
+        let on_the_day = CheckOptions::with_today(jiff::civil::date(2026, 12, 1));
+        let checked = check("example.policy", &body, &on_the_day);
         let rendered = render::human(&checked.diagnostics, &body, false);
         if strict {
             assert!(
