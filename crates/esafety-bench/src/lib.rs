@@ -10,6 +10,7 @@
 )]
 
 pub mod cedar;
+pub mod reading;
 pub mod shapes;
 
 use std::hash::{Hash, Hasher};
@@ -182,8 +183,20 @@ pub struct Floor {
 }
 
 impl Floor {
-    /// Builds the floor from each policy's own answers to the mix.
+    /// Builds the floor from an independent reading of each policy's text
+    /// ([`reading::Reading`]), never from `decide`: one verdict per (role,
+    /// row), (role, incident) and (device, capability), as a question with
+    /// no time and no facts gets it.
     pub fn build(policies: &[(String, Policy)], mix: &[Question]) -> Floor {
+        let readings: Vec<reading::Reading> = policies
+            .iter()
+            .map(|(name, _)| {
+                let path = root().join("policies").join(name);
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                reading::Reading::of(&text)
+            })
+            .collect();
         let mut floor = Floor::default();
         for _ in policies {
             floor.actions.push(IndexMap::new());
@@ -191,16 +204,27 @@ impl Floor {
             floor.devices.push(IndexMap::new());
         }
         for q in mix {
-            let Some((_, policy)) = policies.get(q.policy) else {
+            let Some(reading) = readings.get(q.policy) else {
                 continue;
             };
-            let verdict = policy
-                .decide(&q.query)
-                .map_or(Verdict::Denied, |d| d.verdict);
-            let (maps, key) = match &q.subject {
-                Subject::Action(row) => (&mut floor.actions, (q.role.clone(), row.clone())),
-                Subject::Incident(id) => (&mut floor.incidents, (q.role.clone(), id.clone())),
-                Subject::Device(d, c) => (&mut floor.devices, (d.clone(), c.clone())),
+            let (maps, key, verdict) = match &q.subject {
+                Subject::Action(row) => (
+                    &mut floor.actions,
+                    (q.role.clone(), row.clone()),
+                    reading.verdict(&q.role, row),
+                ),
+                // What follows an incident is asked of an incident the
+                // person has had: the answer is always "denied".
+                Subject::Incident(id) => (
+                    &mut floor.incidents,
+                    (q.role.clone(), id.clone()),
+                    Verdict::Denied,
+                ),
+                Subject::Device(d, c) => (
+                    &mut floor.devices,
+                    (d.clone(), c.clone()),
+                    reading.device_verdict(d, c),
+                ),
             };
             if let Some(map) = maps.get_mut(q.policy) {
                 map.entry(key).or_insert(verdict);
@@ -290,6 +314,8 @@ mod tests {
         }
     }
 
+    /// The floor is read from the policies' text, the engine's answers are
+    /// `decide`'s: on every question with no time and no facts they agree.
     #[test]
     fn the_floor_agrees_with_plain_questions() {
         let policies = shipped();
