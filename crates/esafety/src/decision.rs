@@ -201,7 +201,7 @@ impl<'de> Deserialize<'de> for RouteOutcome {
     }
 }
 
-/// The answer to a [`Query`], with where it came from and what follows.
+/// The answer to a [`Query`](crate::Query), with where it came from and what follows.
 ///
 /// The JSON form of this type is the output of `esafety eval --format json`
 /// (see `docs/cli.md`, and its schema `docs/schemas/decision.schema.json`),
