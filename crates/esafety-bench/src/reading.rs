@@ -12,9 +12,7 @@
 //! answers. A row whose answer needs a time or a fact reads as conditional.
 
 use esafety::Verdict;
-use esafety::ast::{
-    AnswerKind, DeviceItem, Member, NetworkAccess, Presence, RoleList, Section, TableItem,
-};
+use esafety::ast::{AnswerKind, DeviceItem, NetworkAccess, Presence, RoleList, Section, TableItem};
 use indexmap::IndexMap;
 
 /// The root above the four base roles, as docs/language.md describes it.
@@ -95,26 +93,6 @@ pub struct Reading {
     pub devices: IndexMap<String, DeviceRules>,
 }
 
-fn year_order(name: &str) -> Option<u32> {
-    match name {
-        "nursery" => Some(0),
-        "reception" => Some(1),
-        _ => name
-            .strip_prefix("year-")
-            .and_then(|n| n.parse::<u32>().ok())
-            .filter(|n| (1..=13).contains(n))
-            .map(|n| n + 1),
-    }
-}
-
-fn year_name(order: u32) -> String {
-    match order {
-        0 => "nursery".to_owned(),
-        1 => "reception".to_owned(),
-        n => format!("year-{}", n - 1),
-    }
-}
-
 impl Reading {
     /// Reads a policy's text. A line that does not parse is left out, as the
     /// checker would have refused the policy anyway.
@@ -129,17 +107,7 @@ impl Reading {
                 Section::Roles(roles) => {
                     for group in &roles.groups {
                         for member in &group.members {
-                            let names: Vec<String> = match member {
-                                Member::Role { name } => vec![name.text.to_string()],
-                                Member::YearRange { from, to, .. } => {
-                                    match (year_order(&from.text), year_order(&to.text)) {
-                                        (Some(a), Some(b)) => (a..=b).map(year_name).collect(),
-                                        _ => Vec::new(),
-                                    }
-                                }
-                                _ => Vec::new(),
-                            };
-                            for name in names {
+                            for name in member.names() {
                                 reading.groups.insert(name, group.group.text.to_string());
                             }
                         }

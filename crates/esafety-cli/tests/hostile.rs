@@ -15,7 +15,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{code, esafety, root, scratch, stderr, stdout};
+use common::{code, esafety, flattened, root, scratch, stderr, stdout};
 
 const CROCKERNE: &str = "policies/crockerne.policy";
 
@@ -352,10 +352,7 @@ fn a_test_file_cannot_have_other_files_read() {
 fn fmt_formats_the_target_of_a_link_and_keeps_the_link() {
     let dir = scratch("fmt-link");
     let shipped = std::fs::read_to_string(root().join(CROCKERNE)).unwrap();
-    let flattened: String = shipped
-        .lines()
-        .map(|l| format!("{}\n", l.trim_start()))
-        .collect();
+    let flattened = flattened(CROCKERNE);
     let real = dir.join("real.policy");
     std::fs::write(&real, &flattened).unwrap();
     let link = dir.join("link.policy");
@@ -377,11 +374,7 @@ fn fmt_formats_the_target_of_a_link_and_keeps_the_link() {
 fn fmt_leaves_a_read_only_file_alone() {
     use std::os::unix::fs::PermissionsExt;
     let dir = scratch("fmt-read-only");
-    let shipped = std::fs::read_to_string(root().join(CROCKERNE)).unwrap();
-    let flattened: String = shipped
-        .lines()
-        .map(|l| format!("{}\n", l.trim_start()))
-        .collect();
+    let flattened = flattened(CROCKERNE);
     let path = dir.join("locked.policy");
     if path.exists() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();

@@ -268,6 +268,51 @@ pub enum Member {
     },
 }
 
+impl Member {
+    /// The roles the member stands for: its name, or each year group of the
+    /// range in school order (none when the range's ends are not year
+    /// groups, or it runs backwards).
+    ///
+    /// ```
+    /// let parsed = esafety::parse("p.policy", "school \"S\"\nroles\n  pupil includes reception to year-2\n");
+    /// let esafety::ast::Section::Roles(roles) = &parsed.file.sections[1] else { unreachable!() };
+    /// assert_eq!(roles.groups[0].members[0].names(), ["reception", "year-1", "year-2"]);
+    /// ```
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Member::Role { name } => vec![name.text.to_string()],
+            Member::YearRange { from, to, .. } => {
+                match (year_group_order(&from.text), year_group_order(&to.text)) {
+                    (Some(a), Some(b)) => (a..=b).map(year_group_name).collect(),
+                    _ => Vec::new(),
+                }
+            }
+        }
+    }
+}
+
+/// Year-group names in school order: nursery, reception, year-1 … year-13.
+pub(crate) fn year_group_order(name: &str) -> Option<u32> {
+    match name {
+        "nursery" => Some(0),
+        "reception" => Some(1),
+        _ => name
+            .strip_prefix("year-")
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (1..=13).contains(n))
+            .map(|n| n + 1),
+    }
+}
+
+/// The year group at a place in school order.
+pub(crate) fn year_group_name(order: u32) -> String {
+    match order {
+        0 => "nursery".to_owned(),
+        1 => "reception".to_owned(),
+        n => format!("year-{}", n - 1),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // timetable
 

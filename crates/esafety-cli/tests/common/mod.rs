@@ -102,3 +102,13 @@ pub fn line_of(path: &str, after: &str, needle: &str) -> u32 {
         .unwrap_or_else(|| panic!("{path}: no line after {after:?} contains {needle:?}"));
     u32::try_from(start + offset + 1).unwrap()
 }
+
+/// A shipped policy with every line's indentation taken away: what `fmt`
+/// must lay out again.
+pub fn flattened(path: &str) -> String {
+    std::fs::read_to_string(root().join(path))
+        .unwrap()
+        .lines()
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect()
+}

@@ -5,30 +5,10 @@ use std::sync::Arc;
 
 use super::Checker;
 use crate::ast::{Member, Name, Section};
+use crate::ast::{year_group_name, year_group_order};
 use crate::diagnostic::Code;
 use crate::model::{BASE_ROLES, RoleId, RoleInfo};
 use crate::span::Span;
-
-/// Year-group names in school order.
-pub(crate) fn year_group_order(name: &str) -> Option<u32> {
-    match name {
-        "nursery" => Some(0),
-        "reception" => Some(1),
-        _ => name
-            .strip_prefix("year-")
-            .and_then(|n| n.parse::<u32>().ok())
-            .filter(|n| (1..=13).contains(n))
-            .map(|n| n + 1),
-    }
-}
-
-fn year_group_name(order: u32) -> String {
-    match order {
-        0 => "nursery".to_owned(),
-        1 => "reception".to_owned(),
-        n => format!("year-{}", n - 1),
-    }
-}
 
 /// Words a role may not be called, because the language uses them.
 const RESERVED: [&str; 1] = [EVERYONE];
