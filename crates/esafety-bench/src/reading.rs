@@ -12,7 +12,9 @@
 //! answers. A row whose answer needs a time or a fact reads as conditional.
 
 use esafety::Verdict;
-use esafety::ast::{AnswerKind, DeviceItem, NetworkAccess, Presence, RoleList, Section, TableItem};
+use esafety::ast::{
+    AnswerKind, DeviceItem, Member, NetworkAccess, Presence, RoleList, Section, TableItem,
+};
 use indexmap::IndexMap;
 
 /// The root above the four base roles, as docs/language.md describes it.
@@ -235,6 +237,17 @@ fn names(list: &RoleList, columns: &IndexMap<String, Vec<String>>) -> Vec<String
                     .get(&*n.text)
                     .cloned()
                     .unwrap_or_else(|| vec![n.text.to_string()])
+            })
+            .collect(),
+        // A year range stands for each of its year groups.
+        RoleList::Members { members } => members
+            .iter()
+            .flat_map(|m| match m {
+                Member::Role { name } => columns
+                    .get(&*name.text)
+                    .cloned()
+                    .unwrap_or_else(|| vec![name.text.to_string()]),
+                range => range.names(),
             })
             .collect(),
         _ => Vec::new(),

@@ -21,8 +21,10 @@ pub(crate) struct Args {
     policy: PathBuf,
 
     /// Whose action: a role id such as `pupil`, `year-5` or `teacher`.
+    /// Repeat it for a person with several roles (`--role teacher --role
+    /// dsl`): they may do what any of their roles allows.
     #[arg(long, value_name = "ROLE", required_unless_present_any = ["queries", "device"])]
-    role: Option<String>,
+    role: Vec<String>,
 
     /// A row (id or label) of a user-actions, communications or rules table;
     /// with --device, what the device may do ("Allowed in school", ...).
@@ -46,6 +48,10 @@ pub(crate) struct Args {
     #[arg(long, value_name = "YYYY-MM-DDTHH:MM")]
     at: Option<String>,
 
+    /// Where the person is: a place the policy declares, e.g. `library`.
+    #[arg(long, value_name = "PLACE")]
+    place: Option<String>,
+
     /// A fact about the situation, e.g. `permission=yes` or `immediate-risk=true`
     /// (a bare name means true). Repeatable.
     #[arg(long = "fact", value_name = "KEY=VALUE")]
@@ -61,7 +67,7 @@ pub(crate) struct Args {
 
     /// Answer one JSON query per line from FILE (`-` for stdin), printing one
     /// JSON decision per line.
-    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["role", "action", "incident", "device", "at", "facts"])]
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["role", "action", "incident", "device", "at", "place", "facts", "prior"])]
     queries: Option<String>,
 }
 
@@ -184,7 +190,10 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         Err(e) => return usage_error(args.format, "bad-time", format!("--at {e}")),
     };
     let mut query = Query::default();
-    query.role = args.role.clone();
+    let mut roles = args.role.iter().cloned();
+    query.role = roles.next();
+    query.roles = roles.collect();
+    query.place = args.place.clone();
     query.action = args.action.clone();
     query.incident = args.incident.clone();
     query.device = args.device.clone();
@@ -343,7 +352,13 @@ fn targets(to: &[Target]) -> String {
 
 /// What was asked, in the policy's own words where the decision has them.
 fn subject(query: &Query, decision: &Decision) -> String {
-    let who = query.role.as_deref().unwrap_or("anyone");
+    let names: Vec<&str> = query.role_names().collect();
+    let who = if names.is_empty() {
+        "anyone".to_owned()
+    } else {
+        names.join(" and ")
+    };
+    let who = who.as_str();
     let label = decision.rule.as_ref().map(|r| r.label.to_string());
     match (&query.action, &query.incident, &query.device) {
         (Some(a), _, Some(_)) => {
@@ -357,6 +372,45 @@ fn subject(query: &Query, decision: &Decision) -> String {
         (Some(a), _, None) => format!("{who}: \"{}\"", label.unwrap_or_else(|| a.clone())),
         (_, Some(i), _) => format!("{who}: \"{}\"", label.unwrap_or_else(|| i.clone())),
         _ => who.to_owned(),
+    }
+}
+
+/// How to settle a conditional answer: what to give, and where.
+fn settle_hint(c: &esafety::Condition, asked: Asked) -> String {
+    use esafety::ConditionKind as K;
+    let mut parts: Vec<String> = Vec::new();
+    let command_line = asked == Asked::CommandLine;
+    if c.time || c.kind == K::Time {
+        parts.push(if command_line { "--at" } else { "`at …`" }.to_owned());
+    }
+    if !c.places.is_empty() {
+        let places: Vec<&str> = c.places.iter().map(|p| &**p).collect();
+        parts.push(if command_line {
+            format!("--place (it holds in {})", places.join(", "))
+        } else {
+            format!("`in …` (it holds in {})", places.join(", "))
+        });
+    }
+    let mut facts: Vec<&str> = c.facts.iter().map(|f| &**f).collect();
+    match c.kind {
+        K::Permission if facts.is_empty() => facts.push("permission"),
+        K::Nominated if facts.is_empty() => facts.push("nominated"),
+        _ => {}
+    }
+    for f in facts {
+        parts.push(if command_line {
+            format!("--fact {f}=yes|no")
+        } else {
+            format!("`given {f}` or `given no {f}`")
+        });
+    }
+    if parts.is_empty() {
+        return " — a person must decide".to_owned();
+    }
+    if command_line {
+        format!(" — give {} to decide", parts.join(" and "))
+    } else {
+        format!(" — add {} to the question to decide", parts.join(" and "))
     }
 }
 
@@ -395,32 +449,21 @@ pub(crate) fn human(
     out.push_str(&headline);
     out.push('\n');
     if let Some(c) = &d.condition {
-        let hint = match (d.verdict, c.kind, asked) {
-            (Verdict::Conditional, esafety::ConditionKind::Time, Asked::CommandLine) => {
-                " — give --at to decide"
-            }
-            (Verdict::Conditional, esafety::ConditionKind::Time, Asked::TestFile) => {
-                " — add `at …` to the question to decide"
-            }
-            (Verdict::Conditional, esafety::ConditionKind::Nominated, Asked::CommandLine) => {
-                " — give --fact nominated=yes|no to decide"
-            }
-            (Verdict::Conditional, esafety::ConditionKind::Nominated, Asked::TestFile) => {
-                " — add `given nominated` or `given no nominated` to the question to decide"
-            }
-            (Verdict::Conditional, esafety::ConditionKind::Permission, Asked::CommandLine) => {
-                " — give --fact permission=yes|no to decide"
-            }
-            (Verdict::Conditional, esafety::ConditionKind::Permission, Asked::TestFile) => {
-                " — add `given permission` or `given no permission` to the question to decide"
-            }
-            (Verdict::Conditional, _, _) => " — a person must decide",
-            _ => "",
+        let hint = if d.verdict == Verdict::Conditional {
+            settle_hint(c, asked)
+        } else {
+            String::new()
         };
         out.push_str(&format!("  {:<11}{}{hint}\n", "condition", c.text));
     }
     if let Some(note) = &d.note {
         out.push_str(&format!("  {:<11}{note}\n", "note"));
+    }
+    if let Some(role) = &d.role {
+        out.push_str(&format!(
+            "  {:<11}{role} (the rule for this role decided)\n",
+            "as"
+        ));
     }
     if let Some(r) = d.rule.as_ref().filter(|_| !about_incident) {
         let column = r
@@ -452,7 +495,8 @@ pub(crate) fn human(
             } else {
                 format!(" → {}", targets(&r.to))
             };
-            out.push_str(&format!("  {label:<11}{}{to}\n", r.label));
+            let optional = if r.optional { "  (as appropriate)" } else { "" };
+            out.push_str(&format!("  {label:<11}{}{to}{optional}\n", r.label));
         }
     };
     list("referrals", &d.responses.referrals, &mut out);

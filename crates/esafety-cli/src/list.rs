@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use esafety::{
     Capability, ContactInfo, DeviceSummary, FactInfo, IncidentSummary, PeriodInfo, PeriodKind,
-    Policy, RoleInfo, RouteInfo, SchoolInfo, TableInfo,
+    PlaceInfo, Policy, RoleInfo, RouteInfo, SchoolInfo, TableInfo,
 };
 use serde::Serialize;
 
@@ -53,6 +53,7 @@ struct ListJson<'a> {
     routes: &'a [std::sync::Arc<RouteInfo>],
     contacts: &'a [ContactInfo],
     facts: &'a [FactInfo],
+    places: &'a [PlaceInfo],
 }
 
 pub(crate) fn run(args: &Args, output: Output) -> u8 {
@@ -80,6 +81,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                 routes: policy.routes(),
                 contacts: policy.contacts(),
                 facts: policy.facts(),
+                places: policy.places(),
             };
             match serde_json::to_string_pretty(&json) {
                 Ok(text) => outln!("{text}"),
@@ -208,6 +210,13 @@ fn human(policy: &Policy) -> String {
     for f in policy.facts() {
         let built_in = if f.built_in { " (built in)" } else { "" };
         out.push_str(&format!("  {:<32} {}{built_in}\n", f.id, f.label));
+    }
+
+    if !policy.places().is_empty() {
+        out.push_str("\nplaces\n");
+        for p in policy.places() {
+            out.push_str(&format!("  {:<32} {}\n", p.id, p.label));
+        }
     }
     out
 }

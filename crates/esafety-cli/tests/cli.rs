@@ -25,7 +25,7 @@ fn check_passes_the_shipped_policies() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let out = stdout(&o);
     assert!(
-        out.ends_with("checked 2 files: 0 errors, 23 warnings\n"),
+        out.ends_with("checked 3 files: 0 errors, 23 warnings\n"),
         "{out}"
     );
     // The same with the directory named.
@@ -62,7 +62,11 @@ fn check_json_is_a_versioned_report() {
         .collect();
     assert_eq!(
         files,
-        ["policies/crockerne.policy", "policies/st-botolphs.policy"]
+        [
+            "policies/crockerne.policy",
+            "policies/examples/example-high.policy",
+            "policies/st-botolphs.policy"
+        ]
     );
     let first = &report["diagnostics"][0];
     assert_eq!(first["code"], "W0104");
@@ -734,7 +738,7 @@ fn fmt_check_passes_the_shipped_policies() {
     let o = esafety(&["fmt", "--check", "policies/"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o), "");
-    assert_eq!(stderr(&o), "2 files already formatted\n");
+    assert_eq!(stderr(&o), "3 files already formatted\n");
 }
 
 #[test]

@@ -105,6 +105,7 @@ fn check_reports_match_their_schema() {
 fn questions() -> Vec<(&'static str, Value)> {
     let crockerne = "policies/crockerne.policy";
     let st_botolphs = "policies/st-botolphs.policy";
+    let high = "policies/examples/example-high.policy";
     vec![
         (
             crockerne,
@@ -146,6 +147,23 @@ fn questions() -> Vec<(&'static str, Value)> {
         (
             st_botolphs,
             json!({"role": "dsl", "action": "view-imagery", "at": "2025-11-04T10:35:30"}),
+        ),
+        // Places, several roles and optional responses.
+        (
+            high,
+            json!({"role": "year-12", "action": "phones-on-site", "at": "2026-11-24T09:30"}),
+        ),
+        (
+            high,
+            json!({"role": "year-12", "action": "phones-on-site", "at": "2026-11-24T09:30", "place": "classroom"}),
+        ),
+        (
+            high,
+            json!({"roles": ["teacher", "dsl"], "action": "view-suspected-imagery"}),
+        ),
+        (
+            high,
+            json!({"role": "year-9", "incident": "illegal-content", "facts": {"illegal": true}}),
         ),
     ]
 }

@@ -135,6 +135,8 @@ pub enum Section {
     Contacts(Contacts),
     /// `facts`: the names that conditions may test.
     Facts(Facts),
+    /// `places`: where on the site a rule may apply.
+    Places(Places),
     /// A `user actions`, `communications` or `rules` table.
     Table(Table),
     /// A `devices` table.
@@ -269,6 +271,22 @@ pub enum Member {
 }
 
 impl Member {
+    /// Where the member was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Member::Role { name } => name.span,
+            Member::YearRange { span, .. } => *span,
+        }
+    }
+
+    /// The member as written: `teacher`, or `year-7 to year-11`.
+    pub fn words(&self) -> String {
+        match self {
+            Member::Role { name } => name.text.to_string(),
+            Member::YearRange { from, to, .. } => format!("{} to {}", from.text, to.text),
+        }
+    }
+
     /// The roles the member stands for: its name, or each year group of the
     /// range in school order (none when the range's ends are not year
     /// groups, or it runs backwards).
@@ -582,6 +600,35 @@ pub struct Fact {
 }
 
 // ---------------------------------------------------------------------------
+// places
+
+/// `places` and its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Places {
+    /// The places.
+    pub places: Vec<PlaceDef>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// `place library "The library"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlaceDef {
+    /// The name conditions and questions use.
+    pub id: Name,
+    /// Its name in words, as the school's document gives it.
+    pub label: Text,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+// ---------------------------------------------------------------------------
 // rule tables
 
 /// The kinds of rule table, named after the tables of a school's document.
@@ -687,15 +734,43 @@ pub enum RoleList {
         /// The names.
         names: Vec<Name>,
     },
+    /// Roles, columns and year ranges (`year-7 to year-11, sixth-form`):
+    /// written so only when a range is among them.
+    Members {
+        /// The members, in order.
+        members: Vec<Member>,
+    },
 }
 
 impl RoleList {
+    /// The list as written: `everyone`, or its names and ranges joined by
+    /// commas.
+    pub fn words(&self) -> String {
+        match self {
+            RoleList::Everyone { .. } => "everyone".to_owned(),
+            RoleList::Names { names } => names
+                .iter()
+                .map(|n| &*n.text)
+                .collect::<Vec<_>>()
+                .join(", "),
+            RoleList::Members { members } => members
+                .iter()
+                .map(Member::words)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     /// Where the list was written.
     pub fn span(&self) -> Span {
         match self {
             RoleList::Everyone { span } => *span,
             RoleList::Names { names } => match (names.first(), names.last()) {
                 (Some(first), Some(last)) => first.span.to(last.span),
+                _ => Span::default(),
+            },
+            RoleList::Members { members } => match (members.first(), members.last()) {
+                (Some(first), Some(last)) => first.span().to(last.span()),
                 _ => Span::default(),
             },
         }
@@ -796,6 +871,21 @@ pub enum AnswerKind {
     NotAllowed,
     /// `blank`: the document leaves this cell empty.
     Blank,
+    /// `allowed only <condition>` (`acceptable only …` in a user-actions
+    /// table): allowed when the condition holds, denied when it does not.
+    Only {
+        /// `acceptable` rather than `allowed`.
+        acceptable: bool,
+        /// The condition.
+        cond: Box<Cond>,
+    },
+    /// `allowed except <condition>`: allowed unless the condition holds.
+    Except {
+        /// `acceptable` rather than `allowed`.
+        acceptable: bool,
+        /// The condition.
+        cond: Box<Cond>,
+    },
 }
 
 impl AnswerKind {
@@ -817,6 +907,14 @@ impl AnswerKind {
             AnswerKind::AllowedWithPermission { staff: false, .. } => "allowed with permission",
             AnswerKind::NotAllowed => "not allowed",
             AnswerKind::Blank => "blank",
+            AnswerKind::Only {
+                acceptable: true, ..
+            } => "acceptable only",
+            AnswerKind::Only { .. } => "allowed only",
+            AnswerKind::Except {
+                acceptable: true, ..
+            } => "acceptable except",
+            AnswerKind::Except { .. } => "allowed except",
         }
     }
 }
@@ -1104,6 +1202,10 @@ pub enum IncidentItem {
 pub struct ResponsesLine {
     /// The response columns marked for this incident.
     pub responses: Vec<Name>,
+    /// `responses as appropriate:`: the document marks these `(X)`, to be
+    /// used as appropriate rather than always.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
     /// The whole line.
     pub span: Span,
     /// Comments around it.
@@ -1172,18 +1274,100 @@ pub struct Step {
     pub trivia: Trivia,
 }
 
-/// `if a and b`, `if a or b`, `unless a`.
+/// A step's condition: `if <condition>` or `unless <condition>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Condition {
     /// `unless` rather than `if`.
     pub negated: bool,
-    /// The facts tested, in order.
-    pub facts: Vec<Name>,
-    /// The words joining them (one fewer than the facts).
+    /// What is tested.
+    pub cond: Cond,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A condition: tests joined by `and` or by `or`, with one level of
+/// grouping in parentheses: `during break, lunch or in sixth-form-centre`,
+/// `illegal and not immediate-risk`, `(in library or in canteen) and with
+/// permission`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Cond {
+    /// The tests and groups, in order.
+    pub terms: Vec<CondTerm>,
+    /// The words joining them (one fewer than the terms).
     pub connectives: Vec<Connective>,
     /// Where it was written.
     pub span: Span,
+}
+
+/// A test, or a group of tests in parentheses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CondTerm {
+    /// One test.
+    Test(CondTest),
+    /// `( … )`: tests joined by one connective.
+    Group {
+        /// The tests, in order.
+        tests: Vec<CondTest>,
+        /// The words joining them.
+        connectives: Vec<Connective>,
+        /// Where it was written, parentheses included.
+        span: Span,
+    },
+}
+
+/// One test of a condition, perhaps with `not`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CondTest {
+    /// `not` before it.
+    pub negated: bool,
+    /// What it tests.
+    pub test: Test,
+    /// Where it was written, `not` included.
+    pub span: Span,
+}
+
+/// What a test of a condition asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "test", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Test {
+    /// `during break, lunch`: one of the periods is on.
+    During {
+        /// The periods or aliases.
+        periods: Vec<Name>,
+    },
+    /// `outside lessons`: none of the periods is on.
+    Outside {
+        /// The periods or aliases.
+        periods: Vec<Name>,
+    },
+    /// `in library, canteen`: the person is in one of the places.
+    In {
+        /// The places.
+        places: Vec<Name>,
+    },
+    /// `with [staff] permission [from head-teacher]`.
+    Permission {
+        /// Whether it said "staff permission".
+        staff: bool,
+        /// Whose permission, if it says.
+        from: Option<Box<Name>>,
+    },
+    /// `for nominated users` or `for selected staff`.
+    Nominated {
+        /// `for selected staff` rather than `for nominated users`.
+        selected_staff: bool,
+    },
+    /// A fact, by name: `immediate-risk`.
+    Fact {
+        /// The fact.
+        name: Name,
+    },
 }
 
 /// `and` / `or`.

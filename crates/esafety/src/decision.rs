@@ -54,17 +54,27 @@ pub enum ConditionKind {
     Permission,
     /// "At certain times" the policy does not name: no fact resolves it.
     Unspecified,
+    /// Where the person is: give `place` (the condition lists the places
+    /// where it holds).
+    Place,
+    /// A fact the policy declares: give it (the condition lists which).
+    Fact,
+    /// More than one of these: the condition lists what it needs.
+    Several,
 }
 
 impl ConditionKind {
-    /// The kind in lowercase, as in JSON: `time`, `nominated`, `permission`
-    /// or `unspecified`.
+    /// The kind in lowercase, as in JSON: `time`, `nominated`, `permission`,
+    /// `unspecified`, `place`, `fact` or `several`.
     pub fn as_str(self) -> &'static str {
         match self {
             ConditionKind::Time => "time",
             ConditionKind::Nominated => "nominated",
             ConditionKind::Permission => "permission",
             ConditionKind::Unspecified => "unspecified",
+            ConditionKind::Place => "place",
+            ConditionKind::Fact => "fact",
+            ConditionKind::Several => "several",
         }
     }
 }
@@ -77,6 +87,35 @@ pub struct Condition {
     pub kind: ConditionKind,
     /// The condition in words, e.g. "only during break, lunch".
     pub text: Arc<str>,
+    /// For a conditional answer that depends on the time (perhaps among
+    /// other things): true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub time: bool,
+    /// For a conditional answer that depends on the place: the places that
+    /// would settle it, in the order the policy declares them.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub places: Arc<[Arc<str>]>,
+    /// For a conditional answer that depends on facts: the facts that would
+    /// settle it.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub facts: Arc<[Arc<str>]>,
+}
+
+fn is_empty(list: &Arc<[Arc<str>]>) -> bool {
+    list.is_empty()
+}
+
+impl Condition {
+    /// A condition with nothing listed; `none` is an empty list to share.
+    pub(crate) fn plain(kind: ConditionKind, text: Arc<str>, none: &Arc<[Arc<str>]>) -> Self {
+        Condition {
+            kind,
+            text,
+            time: false,
+            places: none.clone(),
+            facts: none.clone(),
+        }
+    }
 }
 
 /// The escalation route a decision brings, with the steps that apply.
@@ -220,6 +259,10 @@ pub struct Decision {
     pub condition: Option<Condition>,
     /// The rule that decided (shared with the policy).
     pub rule: Option<Arc<RuleRef>>,
+    /// For a question that names several roles: the role whose rule
+    /// decided (see `docs/language.md`, "People with several roles").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Arc<str>>,
     /// True when the policy did not answer and esafety denied by default.
     pub default: bool,
     /// A note the document attaches to the answer, e.g. "left in office".

@@ -162,6 +162,8 @@ codes! {
         "An incident with no responses and no route: nothing follows from it.";
     EmptyRoute = "W0110", "empty-route", Warning,
         "A route with no steps.";
+    NeverHolds = "W0111", "condition-never-holds", Warning,
+        "A condition that no time, place or facts can make true: the rule can never apply.";
     DuplicateTestName = "W0401", "duplicate-test-name", Warning,
         "Two tests in one test file have the same name.";
 }

@@ -139,16 +139,7 @@ impl Printer {
             Section::Roles(r) => {
                 self.line(0, &r.trivia, "roles");
                 for g in &r.groups {
-                    let members: Vec<String> = g
-                        .members
-                        .iter()
-                        .map(|m| match m {
-                            Member::Role { name } => name.text.to_string(),
-                            Member::YearRange { from, to, .. } => {
-                                format!("{} to {}", from.text, to.text)
-                            }
-                        })
-                        .collect();
+                    let members: Vec<String> = g.members.iter().map(Member::words).collect();
                     let line = format!("{} includes {}", g.group.text, members.join(", "));
                     self.line(1, &g.trivia, &line);
                 }
@@ -180,6 +171,13 @@ impl Printer {
                 for fact in &f.facts {
                     let line = format!("fact {} {}", fact.id.text, text(&fact.label));
                     self.line(1, &fact.trivia, &line);
+                }
+            }
+            Section::Places(p) => {
+                self.line(0, &p.trivia, "places");
+                for place in &p.places {
+                    let line = format!("place {} {}", place.id.text, text(&place.label));
+                    self.line(1, &place.trivia, &line);
                 }
             }
             Section::Table(t) => self.table(t),
@@ -235,7 +233,7 @@ impl Printer {
                         "column {} {} for {}",
                         c.id.text,
                         text(&c.label),
-                        role_list(&c.roles)
+                        c.roles.words()
                     );
                     self.line(1, &c.trivia, &line);
                 }
@@ -249,7 +247,7 @@ impl Printer {
                         match item {
                             RowItem::Cell(c) => {
                                 let line =
-                                    format!("{}: {}", role_list(&c.roles), answer(&c.answer.kind));
+                                    format!("{}: {}", c.roles.words(), answer(&c.answer.kind));
                                 self.line(2, &c.trivia, &line);
                             }
                             RowItem::Breach(b) => self.line(2, &b.trivia, &breach_line(b)),
@@ -304,7 +302,7 @@ impl Printer {
             "incidents {} {} for {}",
             t.id.text,
             text(&t.label),
-            role_list(&t.roles)
+            t.roles.words()
         );
         self.line(0, &t.trivia, &heading);
         for item in &t.items {
@@ -324,7 +322,12 @@ impl Printer {
                     for item in &i.items {
                         match item {
                             IncidentItem::Responses(r) => {
-                                let line = format!("responses: {}", names(&r.responses));
+                                let head = if r.optional {
+                                    "responses as appropriate"
+                                } else {
+                                    "responses"
+                                };
+                                let line = format!("{head}: {}", names(&r.responses));
                                 self.line(2, &r.trivia, &line);
                             }
                             IncidentItem::Follow(f) => self.line(2, &f.trivia, &follow_line(f)),
@@ -366,13 +369,6 @@ fn text(t: &Text) -> String {
 fn names(list: &[Name]) -> String {
     let names: Vec<&str> = list.iter().map(|n| &*n.text).collect();
     names.join(", ")
-}
-
-fn role_list(list: &RoleList) -> String {
-    match list {
-        RoleList::Everyone { .. } => "everyone".to_owned(),
-        RoleList::Names { names: list } => names(list),
-    }
 }
 
 const MONTHS: [&str; 12] = [
@@ -449,6 +445,9 @@ fn answer(kind: &AnswerKind) -> String {
         AnswerKind::AllowedWithPermission { staff, from } => {
             format!("allowed {}", permission(*staff, from.as_deref()))
         }
+        AnswerKind::Only { cond, .. } | AnswerKind::Except { cond, .. } => {
+            format!("{} {}", kind.words(), crate::condition::words(cond))
+        }
         other => other.words().to_owned(),
     }
 }
@@ -463,7 +462,7 @@ fn presence(p: &Presence) -> String {
 }
 
 fn breach_line(b: &Breach) -> String {
-    format!("breach by {}: {}", role_list(&b.roles), b.incident.text)
+    format!("breach by {}: {}", b.roles.words(), b.incident.text)
 }
 
 fn follow_line(f: &Follow) -> String {
@@ -482,17 +481,7 @@ fn step_line(step: &Step) -> String {
     }
     if let Some(c) = &step.condition {
         line.push_str(if c.negated { " unless " } else { " if " });
-        let mut facts = c.facts.iter();
-        if let Some(first) = facts.next() {
-            line.push_str(&first.text);
-        }
-        for (fact, connective) in facts.zip(&c.connectives) {
-            line.push_str(match connective {
-                Connective::And => " and ",
-                Connective::Or => " or ",
-            });
-            line.push_str(&fact.text);
-        }
+        line.push_str(&crate::condition::words(&c.cond));
     }
     line
 }

@@ -132,6 +132,7 @@ extern crate alloc;
 
 pub mod ast;
 mod check;
+mod condition;
 mod decision;
 pub mod diagnostic;
 mod eval;
@@ -149,6 +150,7 @@ pub mod text;
 mod timetable;
 
 pub use check::{CheckOptions, Checked, check, check_bytes};
+pub use condition::MAX_PLACES;
 pub use decision::{Condition, ConditionKind, Decision, RouteOutcome, StepOutcome, Verdict};
 /// The date and time library whose types questions and options use
 /// ([`Query::at`], [`CheckOptions::with_today`]), re-exported so that callers
@@ -156,7 +158,10 @@ pub use decision::{Condition, ConditionKind, Decision, RouteOutcome, StepOutcome
 pub use jiff;
 pub use load::{LoadError, read_bounded, read_source};
 pub use model::*;
-pub use query::{JSON_VERSION, MAX_NAME_BYTES, Query, QueryError, TimeError, format_at, parse_at};
+pub use query::{
+    JSON_VERSION, MAX_NAME_BYTES, MAX_ROLES_ASKED, Query, QueryError, TimeError, format_at,
+    parse_at,
+};
 pub use span::Span;
 pub use suggest::normalize_label;
 pub use syntax::{Parsed, parse};

@@ -248,6 +248,10 @@ pub struct ResponseInfo {
     /// Whom it goes to (empty for sanctions).
     #[serde(skip_serializing_if = "<[Target]>::is_empty", default)]
     pub to: Arc<[Target]>,
+    /// The document marks it "as appropriate" (`(X)`) for this incident:
+    /// to be used as the case needs, not always.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub optional: bool,
 }
 
 /// The kinds of rule table.
@@ -355,6 +359,14 @@ pub(crate) enum CellAnswer {
     Nominated,
     /// With permission (from someone, if the policy says).
     Permission,
+    /// `allowed only <condition>` (`only` true) or `allowed except
+    /// <condition>` (`only` false).
+    When {
+        /// The condition.
+        expr: Arc<crate::condition::Expr>,
+        /// Allowed when it holds, rather than when it does not.
+        only: bool,
+    },
 }
 
 impl CellAnswer {
@@ -366,7 +378,10 @@ impl CellAnswer {
             CellAnswer::Deny => 5,
             CellAnswer::Blank => 4,
             CellAnswer::AtTimes(None) => 3,
-            CellAnswer::Permission | CellAnswer::Nominated | CellAnswer::AtTimes(Some(_)) => 2,
+            CellAnswer::Permission
+            | CellAnswer::Nominated
+            | CellAnswer::AtTimes(Some(_))
+            | CellAnswer::When { .. } => 2,
             CellAnswer::Allow => 1,
         }
     }
@@ -635,6 +650,13 @@ pub struct StepInfo {
     pub(crate) test: Option<StepTest>,
 }
 
+/// A step's compiled condition: `if` (holds) or `unless` (does not hold).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StepTest {
+    pub(crate) negated: bool,
+    pub(crate) expr: Arc<crate::condition::Expr>,
+}
+
 impl PartialEq for StepInfo {
     fn eq(&self, other: &Self) -> bool {
         self.number == other.number
@@ -648,14 +670,6 @@ impl PartialEq for StepInfo {
 
 impl Eq for StepInfo {}
 
-/// A compiled step condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StepTest {
-    pub(crate) negated: bool,
-    pub(crate) any: bool,
-    pub(crate) facts: Vec<Arc<str>>,
-}
-
 /// A route, for listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -668,6 +682,18 @@ pub struct RouteInfo {
     pub line: u32,
     /// Its steps in order.
     pub steps: Arc<[StepInfo]>,
+}
+
+/// A place on the school's site that rules may name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlaceInfo {
+    /// Its name, as questions give it.
+    pub id: Arc<str>,
+    /// Its name in words.
+    pub label: Arc<str>,
+    /// Its line.
+    pub line: u32,
 }
 
 /// A period, alias or built-in time name.
@@ -711,6 +737,8 @@ pub(crate) struct PolicyData {
     pub(crate) role_tree: crate::role_tree::RoleTree,
     pub(crate) timetable: CompiledTimetable,
     pub(crate) facts: Vec<FactInfo>,
+    /// The places, in the order declared: a place's index is its bit.
+    pub(crate) places: Vec<PlaceInfo>,
     pub(crate) contacts: Vec<ContactInfo>,
     pub(crate) tables: Vec<TableInfo>,
     pub(crate) rows: Vec<RowInfo>,
@@ -729,6 +757,12 @@ pub(crate) struct PolicyData {
     /// Empty response lists, shared by every decision that has none, so that
     /// deciding does not allocate.
     pub(crate) no_responses: Arc<Responses>,
+    /// `["permission"]` and `["nominated"]`: what a conditional answer on
+    /// permission or nomination needs, shared so that it does not allocate.
+    pub(crate) needs_permission: Arc<[Arc<str>]>,
+    pub(crate) needs_nomination: Arc<[Arc<str>]>,
+    /// An empty list of names, shared for the same reason.
+    pub(crate) no_names: Arc<[Arc<str>]>,
 }
 
 /// A checked, compiled policy, ready to answer questions.
@@ -768,6 +802,11 @@ impl Policy {
     /// The facts queries may give.
     pub fn facts(&self) -> &[FactInfo] {
         &self.data.facts
+    }
+
+    /// The places questions may name.
+    pub fn places(&self) -> &[PlaceInfo] {
+        &self.data.places
     }
 
     /// The contacts.

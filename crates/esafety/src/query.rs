@@ -24,6 +24,10 @@ pub const MAX_NAME_BYTES: usize = crate::syntax::MAX_LINE_BYTES;
 /// never misreads a format it does not know.
 pub const JSON_VERSION: u32 = 1;
 
+/// The most roles one question may name: a person holds a few roles, and a
+/// question with more is refused rather than decided once per role.
+pub const MAX_ROLES_ASKED: usize = 16;
+
 /// The `"version"` of a question or decision in JSON: always written as
 /// [`JSON_VERSION`], and refused when it says anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -257,6 +261,13 @@ pub struct Query {
     /// Required except for device questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// More roles the same person holds (a teacher who is also the DSL); in
+    /// JSON, `"roles": ["teacher", "dsl"]`, with or without `role`. A person
+    /// may do what any of their roles allows (see [`Decision::role`]).
+    ///
+    /// [`Decision::role`]: crate::Decision::role
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     /// A row of a rule table, or (with `device`) a capability.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
@@ -270,6 +281,9 @@ pub struct Query {
     /// `"YYYY-MM-DDTHH:MM"` (see [`parse_at`]).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "at_json")]
     pub at: Option<jiff::civil::DateTime>,
+    /// Where the person is: a place the policy declares, such as `library`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
     /// Facts about the situation: `nominated`, `permission`,
     /// `immediate-risk`, or any fact the policy declares.
     #[serde(
@@ -304,10 +318,12 @@ impl Default for Query {
         Query {
             version: Version,
             role: None,
+            roles: Vec::new(),
             action: None,
             incident: None,
             device: None,
             at: None,
+            place: None,
             facts: BTreeMap::new(),
             prior: 0,
             explain: true,
@@ -325,8 +341,16 @@ impl Query {
             ("incident", self.incident.as_deref()),
             ("device", self.device.as_deref()),
         ];
+        let place = std::iter::once(("place", self.place.as_deref()));
+        let roles = self.roles.iter().map(|r| ("role", Some(r.as_str())));
         let facts = self.facts.keys().map(|f| ("fact", Some(f.as_str())));
-        for (field, value) in fields.into_iter().chain(facts) {
+        if self.roles.len() > MAX_ROLES_ASKED {
+            return Err(QueryError::TooManyRoles {
+                given: self.roles.len(),
+                limit: MAX_ROLES_ASKED,
+            });
+        }
+        for (field, value) in fields.into_iter().chain(place).chain(roles).chain(facts) {
             if let Some(value) = value
                 && value.len() > MAX_NAME_BYTES
             {
@@ -370,6 +394,27 @@ impl Query {
     /// Sets who is acting (optional for device questions).
     pub fn role(mut self, role: impl Into<String>) -> Self {
         self.role = Some(role.into());
+        self
+    }
+
+    /// Adds a role the same person holds: `Query::action("teacher",
+    /// "view-image").and_role("dsl")` asks for a teacher who is also the DSL.
+    pub fn and_role(mut self, role: impl Into<String>) -> Self {
+        self.roles.push(role.into());
+        self
+    }
+
+    /// The roles the question names: `role`, then `roles`.
+    pub fn role_names(&self) -> impl Iterator<Item = &str> {
+        self.role
+            .as_deref()
+            .into_iter()
+            .chain(self.roles.iter().map(String::as_str))
+    }
+
+    /// Sets where the person is.
+    pub fn place(mut self, place: impl Into<String>) -> Self {
+        self.place = Some(place.into());
         self
     }
 
@@ -450,6 +495,24 @@ pub enum QueryError {
         /// The closest facts.
         suggestions: Vec<String>,
     },
+    /// The place is not one the policy declares.
+    #[error("{}", place_message(.given, .suggestions, *.declared))]
+    UnknownPlace {
+        /// What was given.
+        given: String,
+        /// The closest places.
+        suggestions: Vec<String>,
+        /// Whether the policy declares any places at all.
+        declared: bool,
+    },
+    /// More roles than [`MAX_ROLES_ASKED`].
+    #[error("the question names {given} roles; one person may be asked about with up to {limit}")]
+    TooManyRoles {
+        /// How many were given.
+        given: usize,
+        /// [`MAX_ROLES_ASKED`].
+        limit: usize,
+    },
     /// A label matches several rows (or incidents, or devices).
     #[error("`{}` matches several: {}; ask by id", crate::text::printable(.given), .candidates.join(", "))]
     Ambiguous {
@@ -477,7 +540,7 @@ pub enum QueryError {
     )]
     TooLong {
         /// Which part of the question: `role`, `action`, `incident`,
-        /// `device` or `fact`.
+        /// `device`, `place` or `fact`.
         field: &'static str,
         /// Its length in bytes.
         length: usize,
@@ -496,6 +559,8 @@ impl QueryError {
             QueryError::UnknownDevice { .. } => "unknown-device",
             QueryError::UnknownCapability { .. } => "unknown-capability",
             QueryError::UnknownFact { .. } => "unknown-fact",
+            QueryError::UnknownPlace { .. } => "unknown-place",
+            QueryError::TooManyRoles { .. } => "too-many-roles",
             QueryError::Ambiguous { .. } => "ambiguous",
             QueryError::IncidentNotForRole { .. } => "incident-not-for-role",
             QueryError::Incomplete(_) => "incomplete-query",
@@ -511,10 +576,22 @@ impl QueryError {
             | QueryError::UnknownIncident { suggestions, .. }
             | QueryError::UnknownDevice { suggestions, .. }
             | QueryError::UnknownCapability { suggestions, .. }
-            | QueryError::UnknownFact { suggestions, .. } => suggestions,
+            | QueryError::UnknownFact { suggestions, .. }
+            | QueryError::UnknownPlace { suggestions, .. } => suggestions,
             QueryError::Ambiguous { candidates, .. } => candidates,
             _ => &[],
         }
+    }
+}
+
+fn place_message(given: &str, suggestions: &[String], declared: bool) -> String {
+    if declared {
+        format!("unknown place `{}`{}", printable(given), hint(suggestions))
+    } else {
+        format!(
+            "this policy declares no places, so a question cannot name one (`{}`); leave the place out",
+            printable(given)
+        )
     }
 }
 

@@ -162,7 +162,9 @@ impl TimetableBuilder {
         }
     }
 
-    pub(crate) fn build(self) -> CompiledTimetable {
+    /// Each weekday's segments (start minute and the names on from then),
+    /// and the mask of a moment outside every period.
+    fn segments(&self) -> ([Vec<(u16, PeriodMask)>; 7], PeriodMask) {
         let bit_of = |name: &str| self.index.get(name).map_or(0, |&b| 1u128 << b);
         let outside = bit_of(OUTSIDE_SCHOOL_HOURS);
         let aliases: Vec<(PeriodMask, PeriodMask)> = self
@@ -209,6 +211,36 @@ impl TimetableBuilder {
                 *slot = segments;
             }
         }
+        (days, with_aliases(outside))
+    }
+
+    /// Every different set of names that can be on at some moment: each
+    /// segment of each weekday (at the weekend with `weekend`), and a
+    /// holiday. A condition no such moment satisfies can never hold.
+    pub(crate) fn moments(&self) -> Vec<PeriodMask> {
+        let bit_of = |name: &str| self.index.get(name).map_or(0, |&b| 1u128 << b);
+        let (days, outside) = self.segments();
+        let weekend = bit_of(WEEKEND);
+        let mut out: Vec<PeriodMask> = days
+            .iter()
+            .enumerate()
+            .flat_map(|(day, segments)| {
+                let extra = if day >= 5 { weekend } else { 0 };
+                segments.iter().map(move |&(_, mask)| mask | extra)
+            })
+            .collect();
+        for extra in [0, weekend] {
+            out.push(outside | extra);
+            out.push(bit_of(HOLIDAY) | outside | extra);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    pub(crate) fn build(self) -> CompiledTimetable {
+        let bit_of = |name: &str| self.index.get(name).map_or(0, |&b| 1u128 << b);
+        let (days, outside) = self.segments();
 
         let mut terms = self.terms;
         terms.sort_unstable();
@@ -218,7 +250,7 @@ impl TimetableBuilder {
             days,
             terms,
             holidays,
-            outside: with_aliases(outside),
+            outside,
             weekend: bit_of(WEEKEND),
             holiday: bit_of(HOLIDAY),
             periods: self.periods,

@@ -22,7 +22,11 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap()
 }
 
-const SHIPPED: [&str; 2] = ["policies/crockerne.policy", "policies/st-botolphs.policy"];
+const SHIPPED: [&str; 3] = [
+    "policies/crockerne.policy",
+    "policies/st-botolphs.policy",
+    "policies/examples/example-high.policy",
+];
 
 /// The syntax tree as JSON with every span removed: what must survive
 /// formatting.
@@ -201,7 +205,7 @@ proptest! {
 
     #[test]
     fn a_reindented_shipped_policy_formats_back_byte_for_byte(
-        which in 0usize..2,
+        which in 0usize..3,
         noise in prop::collection::vec((0u8..9, 0u8..3, any::<bool>()), 1..40),
         crlf in any::<bool>(),
     ) {
@@ -215,7 +219,7 @@ proptest! {
     /// parses formats faithfully; whatever does not is refused.
     #[test]
     fn edited_policies_format_faithfully(
-        which in 0usize..2,
+        which in 0usize..3,
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, "[ a-z#:\"-]{0,6}"), 1..8),
     ) {
         let original = read(SHIPPED[which]);
@@ -257,6 +261,13 @@ proptest! {
             Just("network access: internet only".to_owned()),
             Just("route x \"X\"".to_owned()),
             Just("step \"S\" notify parent unless f or g".to_owned()),
+            Just("step \"T\" refer head if (f or g) and not in lib".to_owned()),
+            Just("places".to_owned()),
+            Just("place lib \"The library\"".to_owned()),
+            Just("kids: allowed only during lunch, break or in lib".to_owned()),
+            Just("year-7 to year-9, kids: acceptable except (in lib or in hall) and not f".to_owned()),
+            Just("responses as appropriate: a, b".to_owned()),
+            Just("responses: a".to_owned()),
             Just("# a comment".to_owned()),
             Just("#".to_owned()),
             Just("".to_owned()),

@@ -61,6 +61,7 @@ fn shipped() -> Vec<String> {
     [
         "policies/crockerne.policy",
         "policies/st-botolphs.policy",
+        "policies/examples/example-high.policy",
         "tests/corpus/valid/every-construct.policy",
     ]
     .iter()
@@ -88,6 +89,17 @@ fn policyish() -> impl Strategy<Value = String> {
         Just("breach by pupil:".to_owned()),
         Just("follow route".to_owned()),
         Just("if a and b or c".to_owned()),
+        Just("places".to_owned()),
+        Just("place library \"The library\"".to_owned()),
+        Just("allowed only".to_owned()),
+        Just("acceptable except".to_owned()),
+        Just("during break, lunch or in library".to_owned()),
+        Just("(in library or in canteen) and not".to_owned()),
+        Just("with staff permission from".to_owned()),
+        Just("(".to_owned()),
+        Just(")".to_owned()),
+        Just("responses as appropriate:".to_owned()),
+        Just("year-7 to year-11:".to_owned()),
         Just("\"label\"".to_owned()),
         Just("\"unterminated".to_owned()),
         Just("everyone:".to_owned()),
@@ -164,7 +176,8 @@ struct Spec {
 
 #[derive(Debug, Clone)]
 struct RowSpec {
-    /// 0 allowed, 1 not allowed, 2 at times, 3 selected staff, 4 permission.
+    /// 0 allowed, 1 not allowed, 2 at times, 3 selected staff, 4 permission,
+    /// 5 to 8 conditions of times, places and facts (see `answer`).
     adults: u8,
     pupils: u8,
     year_override: Option<u8>,
@@ -173,9 +186,9 @@ struct RowSpec {
 
 fn spec() -> impl Strategy<Value = Spec> {
     let row = (
-        0u8..5,
-        0u8..5,
-        prop::option::of(0u8..5),
+        0u8..9,
+        0u8..9,
+        prop::option::of(0u8..9),
         prop::option::of(0usize..4),
     )
         .prop_map(|(adults, pupils, year_override, breach)| RowSpec {
@@ -189,7 +202,10 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::collection::vec((0u16..20, 1u16..6), 1..5),
         prop::collection::vec(row, 1..12),
         1usize..4,
-        prop::collection::vec(prop::option::of((any::<bool>(), 0usize..3)), 1..6),
+        prop::collection::vec(
+            prop::option::of((any::<bool>(), 0usize..STEP_CONDITIONS.len())),
+            1..6,
+        ),
     )
         .prop_map(|(year_groups, periods, rows, incidents, route_steps)| {
             // Periods laid end to end from 08:00, in 15-minute units.
@@ -219,9 +235,23 @@ fn answer(kind: u8) -> &'static str {
         1 => "not allowed",
         2 => "allowed at certain times during p0",
         3 => "allowed for selected staff",
-        _ => "allowed with permission from teacher",
+        4 => "allowed with permission from teacher",
+        5 => "allowed only during p0 or in library",
+        6 => "allowed except in library, canteen",
+        7 => "allowed only (in library or during p0) and with permission",
+        _ => "allowed except during p0 and not f0",
     }
 }
+
+/// What a route step's `if` or `unless` tests.
+const STEP_CONDITIONS: [&str; 6] = [
+    "f0",
+    "f1",
+    "immediate-risk",
+    "f0 and not immediate-risk",
+    "(f0 or f1) and in library",
+    "f1 or during p0",
+];
 
 fn render_spec(spec: &Spec) -> String {
     let mut t = String::new();
@@ -246,6 +276,11 @@ fn render_spec(spec: &Spec) -> String {
     }
     writeln!(t, "contacts\n  contact police \"Police\" phone \"101\"").unwrap();
     writeln!(t, "facts\n  fact f0 \"Fact zero\"\n  fact f1 \"Fact one\"").unwrap();
+    writeln!(
+        t,
+        "places\n  place library \"The library\"\n  place canteen \"The canteen\""
+    )
+    .unwrap();
     writeln!(t, "communications comms \"Communications\"").unwrap();
     writeln!(
         t,
@@ -258,7 +293,7 @@ fn render_spec(spec: &Spec) -> String {
         writeln!(t, "    adults: {}", answer(row.adults)).unwrap();
         writeln!(t, "    pupils: {}", answer(row.pupils)).unwrap();
         if let Some(y) = row.year_override {
-            writeln!(t, "    reception: {}", answer(y)).unwrap();
+            writeln!(t, "    reception to year-1: {}", answer(y)).unwrap();
         }
         if let Some(b) = row.breach {
             writeln!(t, "    breach by pupil: i{}", b % spec.incidents).unwrap();
@@ -274,6 +309,9 @@ fn render_spec(spec: &Spec) -> String {
             "  incident i{i} \"Incident {i}\"\n    responses: head, warning"
         )
         .unwrap();
+        if i % 2 == 1 {
+            writeln!(t, "    responses as appropriate: police").unwrap();
+        }
         if i == 0 {
             writeln!(t, "    follow route r").unwrap();
         } else {
@@ -287,8 +325,8 @@ fn render_spec(spec: &Spec) -> String {
             None => writeln!(t, "  step \"Step {i}\" refer police").unwrap(),
             Some((negated, fact)) => {
                 let word = if *negated { "unless" } else { "if" };
-                let fact = ["f0", "f1", "immediate-risk"][*fact];
-                writeln!(t, "  step \"Step {i}\" {word} {fact}").unwrap()
+                let condition = STEP_CONDITIONS[*fact];
+                writeln!(t, "  step \"Step {i}\" {word} {condition}").unwrap()
             }
         }
     }
@@ -308,8 +346,14 @@ fn queries(spec: &Spec) -> impl Strategy<Value = Query> + use<> {
         "nobody",
     ];
     let rows = spec.rows.len();
+    let places = vec!["library", "canteen", "hall"];
     (
-        prop::sample::select(roles),
+        (
+            prop::sample::select(roles.clone()),
+            prop::collection::vec(prop::sample::select(roles), 0..3),
+            prop::option::of(prop::sample::select(places)),
+            prop::option::of(any::<bool>()),
+        ),
         0..rows + 1,
         prop::option::of((0i8..7, 0i8..24, 0i8..60)),
         prop::option::of(any::<bool>()),
@@ -319,12 +363,21 @@ fn queries(spec: &Spec) -> impl Strategy<Value = Query> + use<> {
         any::<bool>(),
     )
         .prop_map(
-            |(role, row, at, nominated, permission, prior, risk, incident)| {
+            |((role, more, place, f0), row, at, nominated, permission, prior, risk, incident)| {
                 let mut q = if incident {
                     Query::incident(role, format!("i{}", row % 3))
                 } else {
                     Query::action(role, format!("r{row}"))
                 };
+                for other in more {
+                    q = q.and_role(other);
+                }
+                if let Some(place) = place {
+                    q = q.place(place);
+                }
+                if let Some(v) = f0 {
+                    q = q.fact("f0", v);
+                }
                 if let Some((day, h, m)) = at {
                     q = q.at(jiff::civil::date(2025, 11, 3 + day).at(h, m, 0, 0));
                 }
@@ -389,6 +442,64 @@ proptest! {
                 let back: esafety::Decision = serde_json::from_str(&json).unwrap();
                 prop_assert_eq!(&back, d);
                 prop_assert_eq!(serde_json::to_string(&back).unwrap(), json);
+            }
+        }
+    }
+}
+
+/// Gives a question everything it leaves out: a place, a moment, and a value
+/// for every fact.
+fn completed(q: &Query, place: bool, at: (i8, i8, i8), facts: [bool; 5]) -> Query {
+    let mut full = q.clone();
+    if full.place.is_none() {
+        full.place = Some(if place { "library" } else { "canteen" }.to_owned());
+    }
+    if full.at.is_none() {
+        let (day, h, m) = at;
+        full.at = Some(jiff::civil::date(2025, 11, 3 + day).at(h, m, 0, 0));
+    }
+    for (name, value) in ["f0", "f1", "nominated", "permission", "immediate-risk"]
+        .into_iter()
+        .zip(facts)
+    {
+        full.facts.entry(name.to_owned()).or_insert(value);
+    }
+    full
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The three-valued logic of conditions: an answer the question settles
+    /// stays the same whatever else it is told (a known part is never
+    /// overturned by an unknown one), and a conditional answer is settled
+    /// once the question gives the time, the place and every fact.
+    #[test]
+    fn telling_more_settles_a_conditional_answer_and_changes_no_other(
+        (spec, qs) in spec().prop_flat_map(|s| {
+            let q = prop::collection::vec(
+                (queries(&s), any::<bool>(), (0i8..7, 0i8..24, 0i8..60), any::<[bool; 5]>()),
+                1..20,
+            );
+            (Just(s), q)
+        })
+    ) {
+        let policy = Policy::parse("generated.policy", &render_spec(&spec)).unwrap();
+        for (q, place, at, facts) in qs {
+            let Ok(partial) = policy.decide(&q.clone().explain(false)) else {
+                continue;
+            };
+            let full = completed(&q, place, at, facts).explain(false);
+            let whole = policy.decide(&full).unwrap();
+            if partial.verdict == esafety::Verdict::Conditional {
+                prop_assert_ne!(whole.verdict, esafety::Verdict::Conditional, "{:?}", full);
+            } else {
+                prop_assert_eq!(partial.verdict, whole.verdict, "{:?} then {:?}", q, full);
+                prop_assert_eq!(&partial.incident, &whole.incident);
+            }
+            // Each step the partial question left pending is settled.
+            if let Some(route) = &whole.route {
+                prop_assert!(route.steps().all(|s| !s.pending));
             }
         }
     }

@@ -269,6 +269,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         role_tree,
         timetable: c.timetable.build(),
         facts: c.facts,
+        places: c.places,
         contacts: c.contacts,
         tables: std::mem::take(&mut c.tables.tables),
         rows,
@@ -284,5 +285,8 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         routes: c.routes.into_iter().map(Arc::new).collect(),
         warnings: Vec::new(),
         no_responses: Arc::default(),
+        needs_permission: Arc::from([Arc::from("permission")]),
+        needs_nomination: Arc::from([Arc::from("nominated")]),
+        no_names: Arc::from([]),
     }
 }

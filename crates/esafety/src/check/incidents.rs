@@ -6,7 +6,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use super::Checker;
-use crate::ast::{Connective, IncidentItem, Name, ResponseKind, Section};
+use crate::ast::{IncidentItem, Name, ResponseKind, Section};
 use crate::diagnostic::Code;
 use crate::model::{FxMap, ResponseInfo, RoleId, RouteId, RouteInfo, StepInfo, StepTest};
 use crate::span::Span;
@@ -212,39 +212,13 @@ impl Checker<'_, '_> {
                 let mut test = None;
                 let mut condition_text = None;
                 if let Some(c) = &step.condition {
-                    let ands = c.connectives.contains(&Connective::And);
-                    let ors = c.connectives.contains(&Connective::Or);
-                    if ands && ors {
-                        self.r
-                            .report(Code::MixedConnectives, c.span, "this condition mixes `and` with `or`, so its meaning is unclear")
-                            .label("both `and` and `or`")
-                            .help("Use only `and` or only `or` in one condition; write two steps if the procedure needs both.");
-                    }
-                    let mut facts = Vec::new();
-                    for f in &c.facts {
-                        if self.fact_defs.get(&f.text).is_some() {
-                            facts.push(f.text.clone());
-                        } else {
-                            let names: Vec<String> =
-                                self.fact_defs.names().map(str::to_owned).collect();
-                            Self::unknown(
-                                self.r,
-                                "fact",
-                                f,
-                                names.iter().map(String::as_str),
-                                "Conditions test facts: the built-in `nominated`, `permission` and `immediate-risk`, or those declared under `facts`.",
-                            );
-                        }
-                    }
                     let word = if c.negated { "unless" } else { "if" };
-                    let joiner = if ors { " or " } else { " and " };
-                    let names: Vec<&str> = c.facts.iter().map(|f| &*f.text).collect();
-                    condition_text =
-                        Some(Arc::from(format!("{word} {}", names.join(joiner)).as_str()));
-                    test = Some(StepTest {
+                    condition_text = Some(Arc::from(
+                        format!("{word} {}", crate::condition::words(&c.cond)).as_str(),
+                    ));
+                    test = self.condition(&c.cond).map(|expr| StepTest {
                         negated: c.negated,
-                        any: ors,
-                        facts,
+                        expr: Arc::new(expr),
                     });
                 }
                 steps.push(StepInfo {
@@ -316,6 +290,7 @@ impl Checker<'_, '_> {
                     id: response.id.text.clone(),
                     label: response.label.text.clone(),
                     to: Arc::from(to),
+                    optional: false,
                 };
                 draft
                     .responses
@@ -378,8 +353,19 @@ impl Checker<'_, '_> {
                             for name in &line.responses {
                                 match draft.responses.get(&*name.text) {
                                     Some(r) => {
-                                        if !responses.iter().any(|(x, _)| x.id == r.0.id) {
-                                            responses.push(r.clone());
+                                        match responses.iter().find(|(x, _)| x.id == r.0.id) {
+                                            None => {
+                                                let mut r = r.clone();
+                                                r.0.optional = line.optional;
+                                                responses.push(r);
+                                            }
+                                            Some((x, _)) if x.optional != line.optional => {
+                                                self.r
+                                                    .report(Code::Conflict, name.span, format!("response `{}` is listed both as always and as appropriate", name.text))
+                                                    .label("listed again")
+                                                    .help("List each response once: under `responses:` if the document marks it X, under `responses as appropriate:` if it marks it (X).");
+                                            }
+                                            Some(_) => {}
                                         }
                                     }
                                     None => {

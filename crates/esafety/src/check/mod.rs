@@ -5,6 +5,7 @@
 //! can be, and unknown names are reported with the closest known ones.
 
 mod compile;
+mod conditions;
 mod incidents;
 mod roles;
 mod school;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use crate::ast::{Name, PolicyFile, RoleList, Text};
+use crate::ast::{Member, Name, PolicyFile, RoleList, Text};
 use crate::diagnostic::{Code, Diagnostic, Reporter, Severity};
 use crate::model::{
     ContactInfo, FactInfo, Policy, RoleId, RoleInfo, RouteId, RouteInfo, SchoolInfo, Target,
@@ -222,7 +223,12 @@ pub(super) struct Checker<'c, 'r> {
     pub(super) contact_defs: Defs<usize>,
     pub(super) facts: Vec<FactInfo>,
     pub(super) fact_defs: Defs<usize>,
+    pub(super) places: Vec<crate::model::PlaceInfo>,
+    pub(super) place_defs: Defs<u8>,
     pub(super) timetable: TimetableBuilder,
+    /// The timetable's moments, worked out at the first condition (the
+    /// timetable is complete by then) and kept for the rest.
+    pub(super) moments: Option<Vec<crate::timetable::PeriodMask>>,
     pub(super) period_defs: Defs<()>,
     /// Table ids of every kind share one namespace.
     pub(super) table_defs: Defs<()>,
@@ -250,7 +256,10 @@ impl<'c, 'r> Checker<'c, 'r> {
             contact_defs: Defs::new("contact"),
             facts: Vec::new(),
             fact_defs: Defs::new("fact"),
+            places: Vec::new(),
+            place_defs: Defs::new("place"),
             timetable: TimetableBuilder::new(),
+            moments: None,
             period_defs: Defs::new("period"),
             table_defs: Defs::new("table"),
             routes: Vec::new(),
@@ -385,26 +394,61 @@ impl<'c, 'r> Checker<'c, 'r> {
             RoleList::Everyone { .. } => out.extend(self.everyone),
             RoleList::Names { names } => {
                 for name in names {
-                    if let Some(roles) = columns.and_then(|c| c.get(&*name.text)) {
-                        out.extend(roles.iter().copied());
-                    } else if let Some(id) = self.role(&name.text) {
-                        out.push(id);
-                    } else {
-                        let mut candidates: Vec<&str> = self.role_defs.names().collect();
-                        if let Some(c) = columns {
-                            candidates.extend(c.keys().map(|k| &**k));
+                    self.resolve_name(name, columns, out);
+                }
+            }
+            RoleList::Members { members } => {
+                for member in members {
+                    match member {
+                        Member::Role { name } => self.resolve_name(name, columns, out),
+                        Member::YearRange { from, to, span } => {
+                            let years = member.names();
+                            if years.is_empty() {
+                                self.r
+                                    .report(Code::YearRange, *span, format!("`{} to {}` is not a run of year groups", from.text, to.text))
+                                    .label("not a year-group range")
+                                    .help("A range runs from a younger year group to an older one: `nursery`, `reception`, `year-1` … `year-13`, e.g. `year-7 to year-11`.");
+                                continue;
+                            }
+                            for year in years {
+                                let name = Name {
+                                    text: Arc::from(year.as_str()),
+                                    span: *span,
+                                };
+                                self.resolve_name(&name, None, out);
+                            }
                         }
-                        let where_defined = if columns.is_some_and(|c| !c.is_empty()) {
-                            "Use a column of this table, a role declared under `roles`, or one of the base roles `staff`, `pupil`, `visitor`, `parent`."
-                        } else {
-                            "Roles are the base roles `staff`, `pupil`, `visitor`, `parent` and those declared under `roles`."
-                        };
-                        Self::unknown(self.r, "role", name, candidates, where_defined);
                     }
                 }
-                out.sort_unstable();
-                out.dedup();
             }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// One name of a role list: a column of the table (its roles), or a
+    /// role; reports it when it is neither.
+    fn resolve_name(
+        &mut self,
+        name: &Name,
+        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
+        out: &mut Vec<RoleId>,
+    ) {
+        if let Some(roles) = columns.and_then(|c| c.get(&*name.text)) {
+            out.extend(roles.iter().copied());
+        } else if let Some(id) = self.role(&name.text) {
+            out.push(id);
+        } else {
+            let mut candidates: Vec<&str> = self.role_defs.names().collect();
+            if let Some(c) = columns {
+                candidates.extend(c.keys().map(|k| &**k));
+            }
+            let where_defined = if columns.is_some_and(|c| !c.is_empty()) {
+                "Use a column of this table, a role declared under `roles`, or one of the base roles `staff`, `pupil`, `visitor`, `parent`."
+            } else {
+                "Roles are the base roles `staff`, `pupil`, `visitor`, `parent` and those declared under `roles`."
+            };
+            Self::unknown(self.r, "role", name, candidates, where_defined);
         }
     }
 

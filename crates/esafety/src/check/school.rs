@@ -4,8 +4,11 @@ use std::sync::Arc;
 
 use super::Checker;
 use crate::ast::{DateValue, Reach, SchoolItemKind, Section};
+use crate::condition::MAX_PLACES;
 use crate::diagnostic::Code;
-use crate::model::{BUILT_IN_FACTS, ContactInfo, FactInfo, PolicyDate, SchoolInfo, Target};
+use crate::model::{
+    BUILT_IN_FACTS, ContactInfo, FactInfo, PlaceInfo, PolicyDate, SchoolInfo, Target,
+};
 use crate::span::Span;
 
 /// The heading line of a section.
@@ -16,6 +19,7 @@ fn section_span(section: &Section) -> Span {
         Section::Timetable(s) => s.span,
         Section::Contacts(s) => s.span,
         Section::Facts(s) => s.span,
+        Section::Places(s) => s.span,
         Section::Table(s) => s.span,
         Section::Devices(s) => s.span,
         Section::Incidents(s) => s.span,
@@ -276,6 +280,32 @@ impl Checker<'_, '_> {
                                 id: f.id.text.clone(),
                                 label: f.label.text.clone(),
                                 built_in: BUILT_IN_FACTS.iter().any(|(id, _)| *id == &*f.id.text),
+                            });
+                        }
+                    }
+                }
+                Section::Places(places) => {
+                    for p in &places.places {
+                        self.require_label(&p.label, "place");
+                        if self.places.len() >= MAX_PLACES {
+                            self.r
+                                .report(Code::LimitExceeded, p.id.span, format!("a policy may declare at most {MAX_PLACES} places"))
+                                .label("one too many")
+                                .help("Name the places the document's rules tell apart; a rule for several places lists them, `in library, canteen`.");
+                            break;
+                        }
+                        let index = u8::try_from(self.places.len()).unwrap_or(u8::MAX);
+                        if Self::define(
+                            self.r,
+                            &mut self.place_defs,
+                            &p.id,
+                            index,
+                            "Declare each place once.",
+                        ) {
+                            self.places.push(PlaceInfo {
+                                id: p.id.text.clone(),
+                                label: p.label.text.clone(),
+                                line: Self::line(p.span),
                             });
                         }
                     }

@@ -100,10 +100,10 @@ impl TableState {
 fn answers_for(kind: TableKind) -> &'static str {
     match kind {
         TableKind::UserActions => {
-            "`acceptable`, `acceptable at certain times`, `acceptable for nominated users`, `unacceptable`, `unacceptable and illegal` or `blank`"
+            "`acceptable`, `acceptable at certain times`, `acceptable for nominated users`, `acceptable only …`, `acceptable except …`, `unacceptable`, `unacceptable and illegal` or `blank`"
         }
         _ => {
-            "`allowed`, `allowed at certain times`, `allowed for selected staff`, `allowed for nominated users`, `allowed with staff permission`, `not allowed` or `blank`"
+            "`allowed`, `allowed at certain times`, `allowed for selected staff`, `allowed for nominated users`, `allowed with staff permission`, `allowed only …`, `allowed except …`, `not allowed` or `blank`"
         }
     }
 }
@@ -117,6 +117,14 @@ fn fits(kind: TableKind, answer: &AnswerKind) -> bool {
             | A::AcceptableForNominatedUsers
             | A::Unacceptable
             | A::UnacceptableAndIllegal
+            | A::Only {
+                acceptable: true,
+                ..
+            }
+            | A::Except {
+                acceptable: true,
+                ..
+            }
             | A::Blank
     );
     let allowed_family = matches!(
@@ -126,24 +134,20 @@ fn fits(kind: TableKind, answer: &AnswerKind) -> bool {
             | A::AllowedForSelectedStaff
             | A::AllowedForNominatedUsers
             | A::AllowedWithPermission { .. }
+            | A::Only {
+                acceptable: false,
+                ..
+            }
+            | A::Except {
+                acceptable: false,
+                ..
+            }
             | A::NotAllowed
             | A::Blank
     );
     match kind {
         TableKind::UserActions => acceptable_family,
         _ => allowed_family,
-    }
-}
-
-/// Whom a cell names, as written: "everyone", "pupils", "year-5, year-6".
-fn role_list_text(list: &RoleList) -> String {
-    match list {
-        RoleList::Everyone { .. } => "everyone".to_owned(),
-        RoleList::Names { names } => names
-            .iter()
-            .map(|n| &*n.text)
-            .collect::<Vec<_>>()
-            .join(", "),
     }
 }
 
@@ -175,6 +179,22 @@ impl Checker<'_, '_> {
     ) -> bool {
         let start = out.len();
         for &role in roles {
+            // One incident per role and row: a second `breach by` line for
+            // the same role would leave which incident it is unclear.
+            if let Some(first) = out.iter().find(|e| e.role == role) {
+                let name = self
+                    .roles
+                    .get(usize::from(role))
+                    .map(|r| r.id.to_string())
+                    .unwrap_or_default();
+                let first_line = first.line;
+                self.r
+                    .report(Code::DuplicateDefinition, breach.span, format!("this row already says which incident a breach by `{name}` is (line {first_line})"))
+                    .label("a second incident for the same role")
+                    .help("A breach of a row is one incident for each role. Keep one `breach by` line for the role; if the document names two incidents, choose the one its incidents table lists for this row and say why in a comment.");
+                out.truncate(start);
+                return false;
+            }
             match self.find_incident(role, &breach.incident.text) {
                 Ok(index) => {
                     if let Some(i) = self.incidents.incidents.get_mut(index) {
@@ -417,7 +437,7 @@ impl Checker<'_, '_> {
                             }
                             if matches!(cell.answer.kind, AnswerKind::Blank) {
                                 self.r
-                                    .report(Code::BlankCell, cell.answer.span, format!("this cell is blank, so `{}` will be denied", role_list_text(&cell.roles)))
+                                    .report(Code::BlankCell, cell.answer.span, format!("this cell is blank, so `{}` will be denied", cell.roles.words()))
                                     .label("blank: the engine will deny")
                                     .help("If the document leaves the cell empty, keep `blank` and say so in a comment; esafety denies what a policy does not answer. Otherwise write the answer the document gives.");
                             }
@@ -425,7 +445,7 @@ impl Checker<'_, '_> {
                                 RoleList::Names { names } if names.len() == 1 => {
                                     self.tables.intern(names.first().map_or("", |n| &*n.text))
                                 }
-                                other => self.tables.intern(&role_list_text(other)),
+                                other => self.tables.intern(&other.words()),
                             };
                             draft.cells.push(CellDraft {
                                 roles: self.tables.intern_roles(&roles),
@@ -562,6 +582,19 @@ impl Checker<'_, '_> {
                     None => "only with permission".to_owned(),
                 };
                 (CellAnswer::Permission, Some(self.tables.intern(&text)))
+            }
+            A::Only { cond, .. } | A::Except { cond, .. } => {
+                let only = matches!(kind, A::Only { .. });
+                let expr = Arc::new(self.condition(cond)?);
+                let text = format!(
+                    "{} {}",
+                    if only { "only" } else { "except" },
+                    crate::condition::words(cond)
+                );
+                (
+                    CellAnswer::When { expr, only },
+                    Some(self.tables.intern(&text)),
+                )
             }
             A::AcceptableAtCertainTimes { window } | A::AllowedAtCertainTimes { window } => {
                 match window {

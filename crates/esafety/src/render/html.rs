@@ -161,6 +161,18 @@ pub(super) fn document(d: &Document) -> String {
                 }
                 out.push_str("</dl>\n");
             }
+            Part::Places(places) => {
+                out.push_str("<p class=\"kind\">Rules that apply only in some places name one of these.</p>\n<dl>\n");
+                for (id, label) in places {
+                    let _ = writeln!(
+                        out,
+                        "<dt><code>{}</code></dt><dd>{}</dd>",
+                        esc(id),
+                        esc(label)
+                    );
+                }
+                out.push_str("</dl>\n");
+            }
             Part::Grid(g) => grid(&mut out, g),
             Part::Route(r) => route(&mut out, r),
         }
@@ -389,7 +401,12 @@ fn cell_html(cell: &GridCell) -> String {
     } else {
         "<td class=\"answer\">"
     });
-    if cell.mark {
+    if cell.optional {
+        let _ = write!(
+            out,
+            "<span class=\"glyph\" aria-hidden=\"true\">({MARK})</span><span class=\"visually-hidden\">As appropriate</span>"
+        );
+    } else if cell.mark {
         let _ = write!(
             out,
             "<span class=\"glyph\" aria-hidden=\"true\">{MARK}</span><span class=\"visually-hidden\">Yes</span>"

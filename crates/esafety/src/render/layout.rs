@@ -7,6 +7,8 @@ use crate::Policy;
 use crate::ast::{self, AnswerKind, RoleList, Section, TableKind};
 use crate::suggest::capitalise;
 
+mod conditions;
+
 use super::{
     ColumnGroup, Contact, DateSpan, Document, Flowchart, Grid, GridCell, GridRow, Link, Node, Note,
     Part, PeriodTimes, RoleGroup, Route, RouteStep, Test, Timetable, part_anchor, row_anchor,
@@ -80,16 +82,7 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|g| RoleGroup {
                         group: g.group.text.to_string(),
-                        members: g
-                            .members
-                            .iter()
-                            .map(|m| match m {
-                                ast::Member::Role { name } => name.text.to_string(),
-                                ast::Member::YearRange { from, to, .. } => {
-                                    format!("{} to {}", from.text, to.text)
-                                }
-                            })
-                            .collect(),
+                        members: g.members.iter().map(ast::Member::words).collect(),
                     })
                     .collect(),
             ),
@@ -117,6 +110,12 @@ impl<'a> Builder<'a> {
                 f.facts
                     .iter()
                     .map(|f| (f.id.text.to_string(), f.label.text.to_string()))
+                    .collect(),
+            ),
+            Section::Places(p) => Part::Places(
+                p.places
+                    .iter()
+                    .map(|p| (p.id.text.to_string(), p.label.text.to_string()))
                     .collect(),
             ),
             Section::Table(t) => Part::Grid(self.rule_table(t)),
@@ -149,6 +148,8 @@ impl<'a> Builder<'a> {
         let mut adults = false;
         let mut pupils = false;
         for name in names {
+            // A year range speaks for the side of its first year.
+            let name = name.split(" to ").next().unwrap_or(name);
             for role in self.lineage(name) {
                 adults |= role == "staff" || role == "visitor";
                 pupils |= role == "pupil";
@@ -614,7 +615,11 @@ impl<'a> Builder<'a> {
                                 .position(|r| r.id.text == name.text)
                                 .and_then(|i| cells.get_mut(i))
                             {
-                                *cell = GridCell::marked(None);
+                                *cell = if line.optional {
+                                    GridCell::optional()
+                                } else {
+                                    GridCell::marked(None)
+                                };
                             }
                         }
                     }
@@ -641,6 +646,12 @@ impl<'a> Builder<'a> {
             });
         }
         let mut notes = Vec::new();
+        if rows.iter().flat_map(|r| &r.cells).any(|c| c.optional) {
+            notes.push(Note::plain(format!(
+                "({}) marks a response the document gives “as appropriate”: used as the case needs, not always.",
+                super::MARK
+            )));
+        }
         for r in &responses {
             let to = match &r.kind {
                 ast::ResponseKind::Refer { to } => Some(("referred to", to)),
@@ -692,13 +703,6 @@ impl<'a> Builder<'a> {
 
     fn route(&self, r: &ast::Route) -> Route {
         let compiled = self.policy.routes().iter().find(|c| *c.id == *r.id.text);
-        let fact_label = |id: &str| {
-            self.policy
-                .facts()
-                .iter()
-                .find(|f| &*f.id == id)
-                .map_or_else(|| id.to_owned(), |f| f.label.to_string())
-        };
         let mut steps = Vec::new();
         let mut nodes = Vec::new();
         for (i, step) in r.steps.iter().enumerate() {
@@ -725,24 +729,9 @@ impl<'a> Builder<'a> {
             // question.
             let mut test = None;
             if let Some(c) = &step.condition {
-                let joiner = match c.connectives.first() {
-                    Some(ast::Connective::Or) => "or",
-                    _ => "and",
-                };
-                let meanings: Vec<String> = c
-                    .facts
-                    .iter()
-                    .map(|f| lowercase_first(&fact_label(&f.text)))
-                    .collect();
-                let words = crate::suggest::english_list(&meanings, joiner);
-                detail.push(if c.negated {
-                    format!("Unless {words}.")
-                } else {
-                    format!("Only if {words}.")
-                });
-                let names: Vec<&str> = c.facts.iter().map(|f| &*f.text).collect();
+                detail.push(self.step_sentence(c.negated, &c.cond));
                 test = Some(Test {
-                    question: format!("{}?", names.join(&format!(" {joiner} "))),
+                    question: Self::condition_question(&c.cond),
                     negated: c.negated,
                 });
             }
@@ -894,6 +883,15 @@ const ANSWER_ORDER: [&str; 11] = [
 fn column_word(kind: &AnswerKind) -> &'static str {
     match kind {
         AnswerKind::AllowedWithPermission { .. } => "allowed with staff permission",
+        // A condition of times, places or facts: the template's nearest
+        // column, with the condition written in the cell.
+        AnswerKind::Only {
+            acceptable: true, ..
+        }
+        | AnswerKind::Except {
+            acceptable: true, ..
+        } => "acceptable at certain times",
+        AnswerKind::Only { .. } | AnswerKind::Except { .. } => "allowed at certain times",
         other => other.words(),
     }
 }
@@ -910,6 +908,10 @@ fn mark_words(kind: &AnswerKind) -> Option<String> {
             staff: false,
             from: None,
         } => Some("with permission".to_owned()),
+        AnswerKind::Only { cond, .. } => Some(format!("only {}", crate::condition::words(cond))),
+        AnswerKind::Except { cond, .. } => {
+            Some(format!("except {}", crate::condition::words(cond)))
+        }
         _ => None,
     }
 }
@@ -936,6 +938,9 @@ fn answer_words(kind: &AnswerKind) -> String {
             format!("{} from {}", kind.words(), from.text)
         }
         AnswerKind::Blank => "left blank in the document (so not allowed)".to_owned(),
+        AnswerKind::Only { cond, .. } | AnswerKind::Except { cond, .. } => {
+            format!("{} {}", kind.words(), crate::condition::words(cond))
+        }
         other => other.words().to_owned(),
     }
 }
@@ -960,10 +965,13 @@ fn presence_words(p: &ast::Presence) -> String {
     }
 }
 
+/// The roles of a list as written: a year range stays one entry,
+/// "year-7 to year-11".
 fn names_in(list: &RoleList) -> Vec<String> {
     match list {
         RoleList::Everyone { .. } => vec!["everyone".to_owned()],
         RoleList::Names { names } => names.iter().map(|n| n.text.to_string()).collect(),
+        RoleList::Members { members } => members.iter().map(ast::Member::words).collect(),
     }
 }
 

@@ -51,6 +51,13 @@ pub(super) fn document(d: &Document) -> String {
                 }
                 out.push('\n');
             }
+            Part::Places(places) => {
+                out.push_str("Rules that apply only in some places name one of these.\n\n");
+                for (id, label) in places {
+                    let _ = writeln!(out, "* `{}`: {}", code(id), text(label));
+                }
+                out.push('\n');
+            }
             Part::Grid(g) => grid(&mut out, g),
             Part::Route(r) => route(&mut out, r),
         }
@@ -154,7 +161,9 @@ fn grid(out: &mut String, g: &Grid) {
 
 fn cell(c: &GridCell) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if c.mark {
+    if c.optional {
+        parts.push(format!("({MARK})"));
+    } else if c.mark {
         parts.push(MARK.to_owned());
     }
     parts.extend(c.lines.iter().filter(|l| !l.is_empty()).map(|l| text(l)));

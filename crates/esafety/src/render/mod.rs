@@ -75,6 +75,8 @@ pub enum Part {
     Contacts(Vec<Contact>),
     /// The facts that route conditions ask about: (name, meaning).
     Facts(Vec<(String, String)>),
+    /// The places rules name: (name, label).
+    Places(Vec<(String, String)>),
     /// A table: a rule table, a devices table or an incidents table.
     Grid(Grid),
     /// An escalation route.
@@ -89,6 +91,7 @@ impl Part {
             Part::Timetable(_) => "timetable",
             Part::Contacts(_) => "contacts",
             Part::Facts(_) => "facts",
+            Part::Places(_) => "places",
             Part::Grid(g) => &g.id,
             Part::Route(r) => &r.id,
         }
@@ -101,6 +104,7 @@ impl Part {
             Part::Timetable(_) => "The school day",
             Part::Contacts(_) => "Contacts",
             Part::Facts(_) => "Questions the procedures ask",
+            Part::Places(_) => "Places",
             Part::Grid(g) => &g.title,
             Part::Route(r) => &r.title,
         }
@@ -280,6 +284,9 @@ pub struct Link {
 pub struct GridCell {
     /// Whether the cell is marked: the row's answer is the column's.
     pub mark: bool,
+    /// Whether the mark is in brackets, "(✓)": the document marks the
+    /// response "as appropriate", to be used as the case needs.
+    pub optional: bool,
     /// Words in the cell, each line separately.
     pub lines: Vec<String>,
 }
@@ -289,13 +296,27 @@ impl GridCell {
     fn marked(words: Option<String>) -> GridCell {
         GridCell {
             mark: true,
+            optional: false,
             lines: words.into_iter().collect(),
+        }
+    }
+
+    /// A mark in brackets: "as appropriate".
+    fn optional() -> GridCell {
+        GridCell {
+            mark: true,
+            optional: true,
+            lines: Vec::new(),
         }
     }
 
     /// A cell of words only.
     fn words(lines: Vec<String>) -> GridCell {
-        GridCell { mark: false, lines }
+        GridCell {
+            mark: false,
+            optional: false,
+            lines,
+        }
     }
 
     /// Whether the cell shows nothing.

@@ -436,7 +436,8 @@ pub(crate) fn syntax_error_in(
         || (!first_is_keyword
             && !looks_like_cell
             && pos == line.len() - after_first.len()
-            && positives.iter().all(name_led));
+            // `to` continues a cell's year range (`year-7 to year-11: …`).
+            && positives.iter().all(|r| name_led(r) || *r == Rule::kw_to));
     if unknown_start {
         let span = ctx.span_of(first_word_pos, first_word_pos + first_word.len());
         let mut help = String::from(vocabulary.starts);

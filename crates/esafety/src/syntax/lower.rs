@@ -51,6 +51,11 @@ pub(crate) enum Statement {
         reach: Vec<Reach>,
     },
     Facts,
+    Places,
+    Place {
+        id: Name,
+        label: Text,
+    },
     Fact {
         id: Name,
         label: Text,
@@ -110,7 +115,10 @@ pub(crate) enum Statement {
         id: Name,
         label: Text,
     },
-    Responses(Vec<Name>),
+    Responses {
+        responses: Vec<Name>,
+        optional: bool,
+    },
     Repeat {
         after: u32,
     },
@@ -148,6 +156,8 @@ impl Statement {
             Statement::Contact { .. } => "`contact`",
             Statement::Facts => "`facts`",
             Statement::Fact { .. } => "`fact`",
+            Statement::Places => "`places`",
+            Statement::Place { .. } => "`place`",
             Statement::Table { .. } => "a table heading",
             Statement::Column { .. } => "`column`",
             Statement::Row { .. } => "`row`",
@@ -161,7 +171,7 @@ impl Statement {
             Statement::Incidents { .. } => "`incidents`",
             Statement::Response { .. } => "`response`",
             Statement::Incident { .. } => "`incident`",
-            Statement::Responses(_) => "`responses:`",
+            Statement::Responses { .. } => "`responses:`",
             Statement::Repeat { .. } => "`repeat offences`",
             Statement::Directly => "`reported directly`",
             Statement::Route { .. } => "`route`",
@@ -346,8 +356,125 @@ fn role_list(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<RoleList> 
             span: ctx.span(&everyone),
         });
     }
+    let members = all(&list, Rule::member)
+        .iter()
+        .map(|m| member(ctx, m))
+        .collect::<Lowered<Vec<Member>>>()?;
+    if members
+        .iter()
+        .any(|m| matches!(m, Member::YearRange { .. }))
+    {
+        return Ok(RoleList::Members { members });
+    }
     Ok(RoleList::Names {
-        names: ident_list(ctx, &list)?,
+        names: members
+            .into_iter()
+            .filter_map(|m| match m {
+                Member::Role { name } => Some(name),
+                Member::YearRange { .. } => None,
+            })
+            .collect(),
+    })
+}
+
+/// A member of a role list: a name, or a year range.
+fn member(ctx: &LineContext<'_>, m: &Pair<'_, Rule>) -> Lowered<Member> {
+    let inner = children(m).next().ok_or(Unexpected(ctx.span(m)))?;
+    Ok(match inner.as_rule() {
+        Rule::year_range => {
+            let names = idents(ctx, &inner);
+            match names.as_slice() {
+                [from, to] => Member::YearRange {
+                    from: from.clone(),
+                    to: to.clone(),
+                    span: ctx.span(&inner),
+                },
+                _ => return Err(Unexpected(ctx.span(&inner))),
+            }
+        }
+        Rule::ident => Member::Role {
+            name: ctx.name(&inner),
+        },
+        _ => return Err(Unexpected(ctx.span(&inner))),
+    })
+}
+
+fn connective(pair: &Pair<'_, Rule>) -> Connective {
+    if has(pair, Rule::kw_and) {
+        Connective::And
+    } else {
+        Connective::Or
+    }
+}
+
+/// A `cond` pair as a [`Cond`].
+fn cond(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Cond> {
+    let mut terms = Vec::new();
+    let mut connectives = Vec::new();
+    for part in children(pair) {
+        match part.as_rule() {
+            Rule::connective => connectives.push(connective(&part)),
+            Rule::cond_test => terms.push(CondTerm::Test(cond_test(ctx, &part)?)),
+            Rule::cond_group => {
+                let mut tests = Vec::new();
+                let mut inner = Vec::new();
+                for p in children(&part) {
+                    match p.as_rule() {
+                        Rule::connective => inner.push(connective(&p)),
+                        Rule::cond_test => tests.push(cond_test(ctx, &p)?),
+                        _ => {}
+                    }
+                }
+                terms.push(CondTerm::Group {
+                    tests,
+                    connectives: inner,
+                    span: ctx.span(&part),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(Cond {
+        terms,
+        connectives,
+        span: ctx.span(pair),
+    })
+}
+
+fn cond_test(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<CondTest> {
+    let negated = has(pair, Rule::kw_not);
+    let inner = children(pair)
+        .find(|p| p.as_rule() != Rule::kw_not)
+        .ok_or(Unexpected(ctx.span(pair)))?;
+    let test = match inner.as_rule() {
+        Rule::during_test => Test::During {
+            periods: ident_list(ctx, &inner)?,
+        },
+        Rule::outside_test => Test::Outside {
+            periods: ident_list(ctx, &inner)?,
+        },
+        Rule::in_test => Test::In {
+            places: ident_list(ctx, &inner)?,
+        },
+        Rule::with_permission => {
+            let (staff, from) = permission(ctx, &inner);
+            Test::Permission { staff, from }
+        }
+        Rule::nominated_users => Test::Nominated {
+            selected_staff: false,
+        },
+        Rule::selected_staff => Test::Nominated {
+            selected_staff: true,
+        },
+        Rule::fact_test => Test::Fact {
+            name: ident(ctx, &inner)?,
+        },
+        _ => return Err(Unexpected(ctx.span(&inner))),
+    };
+    Ok(CondTest {
+        negated,
+        test,
+        span: ctx.span(pair),
     })
 }
 
@@ -476,6 +603,8 @@ fn answer(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Answer> {
                 | Rule::selected_staff
                 | Rule::nominated_users
                 | Rule::with_permission
+                | Rule::only_when
+                | Rule::except_when
         )
     });
     let kind = match (inner.as_rule(), tail.as_ref().map(Pair::as_rule)) {
@@ -497,6 +626,18 @@ fn answer(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Answer> {
         (Rule::allowed, Some(Rule::with_permission)) => {
             let (staff, from) = permission(ctx, tail.as_ref().ok_or(Unexpected(span))?);
             AnswerKind::AllowedWithPermission { staff, from }
+        }
+        (Rule::acceptable | Rule::allowed, Some(rule @ (Rule::only_when | Rule::except_when))) => {
+            let clause = children(&inner)
+                .find(|p| p.as_rule() == rule)
+                .ok_or(Unexpected(ctx.span(&inner)))?;
+            let cond = Box::new(cond(ctx, &first(ctx, &clause, Rule::cond)?)?);
+            let acceptable = inner.as_rule() == Rule::acceptable;
+            if rule == Rule::only_when {
+                AnswerKind::Only { acceptable, cond }
+            } else {
+                AnswerKind::Except { acceptable, cond }
+            }
         }
         (Rule::not_allowed, _) => AnswerKind::NotAllowed,
         (Rule::blank, _) => AnswerKind::Blank,
@@ -560,20 +701,9 @@ fn condition(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Option<Con
         return Ok(None);
     };
     let kind = first(ctx, &c, Rule::condition_kind)?;
-    let connectives = all(&c, Rule::connective)
-        .iter()
-        .map(|p| {
-            if has(p, Rule::kw_and) {
-                Connective::And
-            } else {
-                Connective::Or
-            }
-        })
-        .collect();
     Ok(Some(Condition {
         negated: has(&kind, Rule::kw_unless),
-        facts: idents(ctx, &c),
-        connectives,
+        cond: cond(ctx, &first(ctx, &c, Rule::cond)?)?,
         span: ctx.span(&c),
     }))
 }
@@ -590,27 +720,10 @@ pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered
         Rule::roles_stmt => Statement::Roles,
         Rule::includes_stmt => {
             let group = ident(ctx, p)?;
-            let mut members = Vec::new();
-            for m in all(p, Rule::member) {
-                let inner = children(&m).next().ok_or(Unexpected(ctx.span(&m)))?;
-                members.push(match inner.as_rule() {
-                    Rule::year_range => {
-                        let names = idents(ctx, &inner);
-                        match names.as_slice() {
-                            [from, to] => Member::YearRange {
-                                from: from.clone(),
-                                to: to.clone(),
-                                span: ctx.span(&inner),
-                            },
-                            _ => return Err(Unexpected(ctx.span(&inner))),
-                        }
-                    }
-                    Rule::ident => Member::Role {
-                        name: ctx.name(&inner),
-                    },
-                    _ => return Err(Unexpected(ctx.span(&inner))),
-                });
-            }
+            let members = all(p, Rule::member)
+                .iter()
+                .map(|m| member(ctx, m))
+                .collect::<Lowered<Vec<Member>>>()?;
             Statement::Includes { group, members }
         }
         Rule::timetable_stmt => Statement::Timetable,
@@ -662,6 +775,11 @@ pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered
             reach: reach(ctx, p)?,
         },
         Rule::facts_stmt => Statement::Facts,
+        Rule::places_stmt => Statement::Places,
+        Rule::place_stmt => Statement::Place {
+            id: ident(ctx, p)?,
+            label: string(ctx, p)?,
+        },
         Rule::fact_stmt => Statement::Fact {
             id: ident(ctx, p)?,
             label: string(ctx, p)?,
@@ -751,7 +869,10 @@ pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered
             id: ident(ctx, p)?,
             label: string(ctx, p)?,
         },
-        Rule::responses_stmt => Statement::Responses(ident_list(ctx, p)?),
+        Rule::responses_stmt => Statement::Responses {
+            responses: ident_list(ctx, p)?,
+            optional: has(p, Rule::as_appropriate),
+        },
         Rule::repeat_stmt => Statement::Repeat {
             after: number(ctx, p)?,
         },

@@ -102,6 +102,11 @@ impl Assembler {
                 span,
                 trivia,
             })),
+            S::Places => sections.push(Section::Places(Places {
+                places: Vec::new(),
+                span,
+                trivia,
+            })),
             S::Table { kind, id, label } => sections.push(Section::Table(Table {
                 kind,
                 id,
@@ -220,6 +225,15 @@ impl Assembler {
                     trivia,
                 }),
                 _ => return Err("A `contact` line goes under the `contacts` heading."),
+            },
+            S::Place { id, label } => match self.last_section() {
+                Some(Section::Places(p)) => p.places.push(PlaceDef {
+                    id,
+                    label,
+                    span,
+                    trivia,
+                }),
+                _ => return Err("A `place` line goes under the `places` heading."),
             },
             S::Fact { id, label } => match self.last_section() {
                 Some(Section::Facts(f)) => f.facts.push(Fact {
@@ -360,12 +374,16 @@ impl Assembler {
                 })),
                 _ => return Err("An `incident` line goes after an `incidents … for …` heading."),
             },
-            S::Responses(responses) => {
+            S::Responses {
+                responses,
+                optional,
+            } => {
                 let incident = self
                     .last_incident()
                     .ok_or("`responses: …` goes under an `incident` line.")?;
                 incident.items.push(IncidentItem::Responses(ResponsesLine {
                     responses,
+                    optional,
                     span,
                     trivia,
                 }));

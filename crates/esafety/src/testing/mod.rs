@@ -378,10 +378,14 @@ impl Subject {
 pub struct Ask {
     /// Who acts (optional for a device question).
     pub role: Option<Name>,
+    /// The other roles of the same person: `ask teacher, dsl action …`.
+    pub roles: Vec<Name>,
     /// What is asked about.
     pub about: AskAbout,
     /// When, if the line says.
     pub at: Option<Moment>,
+    /// Where, if the line says: `in library`.
+    pub place: Option<Name>,
     /// The facts given: `given permission, no immediate-risk`.
     pub facts: Vec<(Name, bool)>,
     /// `after N prior incidents`.
@@ -393,7 +397,13 @@ pub struct Ask {
 impl Ask {
     /// The question in words, as a test's title when it has no name.
     pub fn words(&self) -> String {
-        let role = self.role.as_ref().map(|r| r.text.to_string());
+        let role = self.role.as_ref().map(|r| {
+            std::iter::once(r)
+                .chain(&self.roles)
+                .map(|n| &*n.text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         let mut out = match &self.about {
             AskAbout::Action(s) => format!("{} action {}", role.unwrap_or_default(), s.words()),
             AskAbout::Incident(s) => {
@@ -406,6 +416,9 @@ impl Ask {
         };
         if let Some(at) = &self.at {
             out.push_str(&format!(" at {}", at.words()));
+        }
+        if let Some(place) = &self.place {
+            out.push_str(&format!(" in {}", place.text));
         }
         if !self.facts.is_empty() {
             let facts: Vec<String> = self
@@ -525,14 +538,14 @@ pub enum ResponseClass {
 #[non_exhaustive]
 pub enum Expect {
     /// `allowed`, `denied`, `denied by default`, `illegal`, `conditional`,
-    /// `conditional on time`. `denied` alone means denied by a rule of the
+    /// `conditional on time` (or `place`, `permission`, …). `denied` alone means denied by a rule of the
     /// policy; `denied by default` means the policy does not answer.
     Verdict {
         /// The verdict.
         verdict: Verdict,
         /// `by default`.
         by_default: bool,
-        /// `on time|nominated|permission|unspecified`.
+        /// `on time|place|nominated|permission|fact|several|unspecified`.
         on: Option<ConditionKind>,
     },
     /// `not listed`: the incident asked about is not listed for the role.
@@ -541,12 +554,16 @@ pub enum Expect {
     Incident(Option<Subject>),
     /// `referral X`, `notification X`, `sanction X`: among the responses,
     /// or (for a referral or notification) made by a route step that applies
-    /// (not a pending one).
+    /// (not a pending one). With `as appropriate`, among the responses the
+    /// incident marks optional; without, among those it requires.
     Response {
         /// Which kind of response.
         class: ResponseClass,
         /// The response's id or label, or its target's id or title.
         subject: Subject,
+        /// `as appropriate`: the response is expected to be optional.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        optional: bool,
     },
     /// `no referral X`, `no notification X`, `no sanction X`: not among the
     /// responses, nor (for a referral or notification) among the targets of
@@ -578,6 +595,9 @@ pub enum Expect {
     NoStep(u32),
     /// `rule X`: the row that decided.
     Rule(Subject),
+    /// `role X`: for a question naming several roles, the role whose rule
+    /// decided.
+    Role(Name),
     /// `note "…"`: the decision's note contains this text.
     Note(Text),
 }

@@ -110,7 +110,7 @@ pub fn parse(path: &str, text: &str) -> ParsedTests {
 enum Statement {
     Policy(Text),
     Test(Text),
-    Ask(Ask),
+    Ask(Box<Ask>),
     Expect(Option<Expectation>),
 }
 
@@ -305,7 +305,7 @@ impl Reader<'_, '_> {
                 self.bad_moment = false;
                 self.current = Some(TestCase {
                     name: self.name.take(),
-                    ask,
+                    ask: *ask,
                     expectations: Vec::new(),
                     interpretation: self.interpretation.take(),
                 });
@@ -367,7 +367,7 @@ impl Reader<'_, '_> {
         Ok(match pair.as_rule() {
             Rule::policy_stmt => Statement::Policy(text(ctx, pair)?),
             Rule::test_stmt => Statement::Test(text(ctx, pair)?),
-            Rule::ask_stmt => Statement::Ask(self.ask(ctx, pair)?),
+            Rule::ask_stmt => Statement::Ask(Box::new(self.ask(ctx, pair)?)),
             Rule::expect_stmt => Statement::Expect(self.expectation(ctx, pair)?),
             _ => return Err(Unexpected(ctx.pair_span(pair))),
         })
@@ -377,6 +377,8 @@ impl Reader<'_, '_> {
         let span = ctx.pair_span(pair);
         let mut ask = Ask {
             role: None,
+            roles: Vec::new(),
+            place: None,
             about: AskAbout::Action(Subject {
                 text: "".into(),
                 quoted: false,
@@ -390,11 +392,12 @@ impl Reader<'_, '_> {
         let mut seen = Vec::new();
         for part in pair.clone().into_inner() {
             let rule = part.as_rule();
-            if matches!(rule, Rule::moment | Rule::given | Rule::prior) {
+            if matches!(rule, Rule::moment | Rule::given | Rule::prior | Rule::place) {
                 if seen.contains(&rule) {
                     let what = match rule {
                         Rule::moment => "`at`",
                         Rule::given => "`given`",
+                        Rule::place => "`in`",
                         _ => "`after … prior incidents`",
                     };
                     self.reporter
@@ -409,10 +412,10 @@ impl Reader<'_, '_> {
                 Rule::kw_ask => {}
                 Rule::role_question => {
                     let mut inner = part.clone().into_inner();
-                    let role = inner.next().ok_or(Unexpected(span))?;
+                    let roles = inner.next().ok_or(Unexpected(span))?;
                     let kind = inner.next().ok_or(Unexpected(span))?;
                     let subject = subject(ctx, &inner.next().ok_or(Unexpected(span))?)?;
-                    ask.role = Some(ctx.name(&role));
+                    self.role_names(ctx, &roles, &mut ask);
                     let is_incident = kind
                         .into_inner()
                         .next()
@@ -427,7 +430,7 @@ impl Reader<'_, '_> {
                     let mut subjects = Vec::new();
                     for p in part.clone().into_inner() {
                         match p.as_rule() {
-                            Rule::ident => ask.role = Some(ctx.name(&p)),
+                            Rule::role_names => self.role_names(ctx, &p, &mut ask),
                             Rule::subject => subjects.push(subject(ctx, &p)?),
                             _ => {}
                         }
@@ -461,10 +464,44 @@ impl Reader<'_, '_> {
                     let n = lower::number(ctx, &part)?;
                     ask.prior = n;
                 }
+                Rule::place => {
+                    ask.place = part
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::ident)
+                        .map(|p| ctx.name(&p));
+                }
                 _ => {}
             }
         }
         Ok(ask)
+    }
+
+    /// `teacher, dsl`: the first role, then the others; a role named twice
+    /// is reported.
+    fn role_names(&mut self, ctx: &LineContext<'_>, pair: &Pair<'_, Rule>, ask: &mut Ask) {
+        for p in pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::ident)
+        {
+            let name = ctx.name(&p);
+            let twice = ask
+                .role
+                .iter()
+                .chain(&ask.roles)
+                .any(|n| n.text == name.text);
+            if twice {
+                self.reporter
+                    .report(Code::TestSyntax, name.span, format!("`{}` is named twice in one question", name.text))
+                    .label("again")
+                    .help("Name each role of the person once, separated by commas: `ask teacher, dsl action …`.");
+            } else if ask.role.is_none() {
+                ask.role = Some(name);
+            } else {
+                ask.roles.push(name);
+            }
+        }
     }
 
     /// A moment, or `None` (reported) when it is not a real one.
@@ -601,6 +638,9 @@ impl Reader<'_, '_> {
                         Rule::kw_time => ConditionKind::Time,
                         Rule::kw_nominated => ConditionKind::Nominated,
                         Rule::kw_permission => ConditionKind::Permission,
+                        Rule::kw_place => ConditionKind::Place,
+                        Rule::kw_fact => ConditionKind::Fact,
+                        Rule::kw_several => ConditionKind::Several,
                         _ => ConditionKind::Unspecified,
                     });
                 if by_default && verdict != Verdict::Denied {
@@ -614,7 +654,7 @@ impl Reader<'_, '_> {
                     self.reporter
                         .report(Code::ImpossibleExpectation, span, format!("only a conditional answer depends on something; `{}` does not", verdict.as_str()))
                         .label("impossible")
-                        .help("Write `expect conditional on time` (or `nominated`, `permission`, `unspecified`), or drop the part from `on`.");
+                        .help("Write `expect conditional on time` (or `place`, `nominated`, `permission`, `fact`, `several`, `unspecified`), or drop the part from `on`.");
                     return Ok(None);
                 }
                 if by_default && on.is_some() {
@@ -670,17 +710,14 @@ impl Reader<'_, '_> {
                 }
             }
             Rule::incident_exp => Expect::Incident(Some(subject_of(&inner)?)),
-            Rule::referral_exp => Expect::Response {
-                class: ResponseClass::Referral,
+            Rule::referral_exp | Rule::notification_exp | Rule::sanction_exp => Expect::Response {
+                class: match body.as_rule() {
+                    Rule::referral_exp => ResponseClass::Referral,
+                    Rule::notification_exp => ResponseClass::Notification,
+                    _ => ResponseClass::Sanction,
+                },
                 subject: subject_of(&inner)?,
-            },
-            Rule::notification_exp => Expect::Response {
-                class: ResponseClass::Notification,
-                subject: subject_of(&inner)?,
-            },
-            Rule::sanction_exp => Expect::Response {
-                class: ResponseClass::Sanction,
-                subject: subject_of(&inner)?,
+                optional: inner.iter().any(|p| p.as_rule() == Rule::as_appropriate),
             },
             Rule::responses_exp => Expect::Responses(
                 inner
@@ -706,6 +743,13 @@ impl Reader<'_, '_> {
                 Expect::Step { number, pending }
             }
             Rule::rule_exp => Expect::Rule(subject_of(&inner)?),
+            Rule::role_exp => Expect::Role(
+                inner
+                    .iter()
+                    .find(|p| p.as_rule() == Rule::ident)
+                    .map(|p| ctx.name(p))
+                    .ok_or(Unexpected(span))?,
+            ),
             Rule::note_exp => Expect::Note(text(ctx, &body)?),
             _ => return Err(Unexpected(span)),
         };

@@ -276,6 +276,8 @@ impl Runner<'_, '_, '_> {
         let ask = &case.ask;
         let mut query = Query {
             role: ask.role.as_ref().map(|r| r.text.to_string()),
+            roles: ask.roles.iter().map(|r| r.text.to_string()).collect(),
+            place: ask.place.as_ref().map(|p| p.text.to_string()),
             prior: ask.prior,
             ..Query::default()
         };
@@ -339,7 +341,13 @@ impl Runner<'_, '_, '_> {
             AskAbout::Device { kind, .. } => kind.span,
         };
         let span = match error {
-            QueryError::UnknownRole { .. } => ask.role.as_ref().map_or(ask.span, |r| r.span),
+            QueryError::UnknownRole { given, .. } => ask
+                .role
+                .iter()
+                .chain(&ask.roles)
+                .find(|r| *r.text == **given)
+                .map_or(ask.span, |r| r.span),
+            QueryError::UnknownPlace { .. } => ask.place.as_ref().map_or(ask.span, |p| p.span),
             QueryError::UnknownCapability { .. } => match &ask.about {
                 AskAbout::Device { capability, .. } => capability.span,
                 _ => subject,
@@ -355,7 +363,7 @@ impl Runner<'_, '_, '_> {
         self.reporter
             .report(Code::TestUnknownName, span, error.to_string())
             .label("the policy does not know this")
-            .help("A test names roles, rows, incidents, devices and facts as the policy does: by id or by label. `esafety list --policy FILE` lists them all.");
+            .help("A test names roles, rows, incidents, devices, places and facts as the policy does: by id or by label. `esafety list --policy FILE` lists them all.");
     }
 
     /// Checks that what an expectation names exists; reports it if not.
@@ -507,7 +515,16 @@ fn response_words(list: &[ResponseInfo], none: &str) -> String {
     if list.is_empty() {
         none.to_owned()
     } else {
-        let ids: Vec<&str> = list.iter().map(|r| &*r.id).collect();
+        let ids: Vec<String> = list
+            .iter()
+            .map(|r| {
+                if r.optional {
+                    format!("{} (as appropriate)", r.id)
+                } else {
+                    r.id.to_string()
+                }
+            })
+            .collect();
         ids.join(", ")
     }
 }
@@ -519,6 +536,11 @@ fn verdict_words(d: &Decision) -> String {
         (Verdict::Conditional, Some(c)) => {
             format!("conditional on {} ({})", c.kind.as_str(), c.text)
         }
+        (v, _) if d.role.is_some() => format!(
+            "{} (as {})",
+            v.as_str(),
+            d.role.as_deref().unwrap_or_default()
+        ),
         (v, _) => v.as_str().to_owned(),
     }
 }
@@ -565,8 +587,16 @@ fn expected_words(e: &Expect) -> String {
         Expect::NotListed => "not listed".to_owned(),
         Expect::Incident(Some(s)) => format!("incident {}", s.words()),
         Expect::Incident(None) => "no incident".to_owned(),
-        Expect::Response { class, subject } => {
-            format!("{} {}", class_words(*class).0, subject.words())
+        Expect::Response {
+            class,
+            subject,
+            optional,
+        } => {
+            let mut out = format!("{} {}", class_words(*class).0, subject.words());
+            if *optional {
+                out.push_str(" as appropriate");
+            }
+            out
         }
         Expect::NoResponse { class, subject } => {
             format!("no {} {}", class_words(*class).0, subject.words())
@@ -585,6 +615,7 @@ fn expected_words(e: &Expect) -> String {
         }
         Expect::NoStep(n) => format!("no step {n}"),
         Expect::Rule(s) => format!("rule {}", s.words()),
+        Expect::Role(r) => format!("role {}", r.text),
         Expect::Note(t) => format!("note \"{}\"", t.text),
     }
 }
@@ -608,11 +639,16 @@ fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
             .as_ref()
             .is_some_and(|i| matches(s, &i.id, &i.label)),
         Expect::Incident(None) => d.incident.is_none(),
-        Expect::Response { class, subject } => {
+        Expect::Response {
+            class,
+            subject,
+            optional,
+        } => {
             class_list(&d.responses, *class)
                 .iter()
-                .any(|r| names_response(subject, r))
-                || step_names(d, *class, subject, false)
+                .any(|r| names_response(subject, r) && r.optional == *optional)
+                // A route step's referral is never optional.
+                || (!optional && step_names(d, *class, subject, false))
         }
         Expect::NoResponse { class, subject } => {
             !class_list(&d.responses, *class)
@@ -648,6 +684,7 @@ fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
             .note
             .as_ref()
             .is_some_and(|n| normalize_label(n).contains(&normalize_label(&t.text))),
+        Expect::Role(r) => d.role.as_deref() == Some(&*r.text),
     };
     if holds {
         return None;
@@ -712,6 +749,10 @@ fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
                 Some(r) => format!("route {}: steps {}", r.id(), steps_words(&steps_of(d))),
             }
         }
+        Expect::Role(_) => d.role.as_ref().map_or_else(
+            || "no role named (the question names one role)".to_owned(),
+            |r| format!("role {r}"),
+        ),
         Expect::Rule(_) => d.rule.as_ref().map_or_else(
             || "no rule".to_owned(),
             |r| format!("rule {} \"{}\" (line {})", r.row, r.label, r.line),

@@ -8,6 +8,11 @@
 //! the policy rather than copied, so a decision asked without an explanation
 //! does not allocate.
 
+mod conditions;
+mod roles;
+
+use roles::RolesAsked;
+
 use std::sync::Arc;
 
 use crate::decision::{Condition, ConditionKind, Decision, RouteOutcome, Verdict};
@@ -79,25 +84,27 @@ impl Policy {
     pub fn decide(&self, query: &Query) -> Result<Decision, QueryError> {
         query.check_lengths()?;
         self.check_facts(query)?;
+        self.check_place(query)?;
         match (&query.action, &query.incident, &query.device) {
             (Some(action), None, None) => {
-                let role = self.find_role(query.role.as_deref())?;
+                let roles = self.find_roles(query, true)?;
                 let row = self.find_row(action)?;
-                Ok(self.decide_row(role, row, query))
+                Ok(self.as_roles(&roles, query, |role| self.decide_row(role, row, query)))
             }
             (None, Some(incident), None) => {
-                let role = self.find_role(query.role.as_deref())?;
-                let incident = self.find_incident(role, incident)?;
-                Ok(self.decide_incident(role, incident, query))
+                let roles = self.find_roles(query, true)?;
+                self.decide_incident_as(&roles, incident, query)
             }
             (Some(capability), None, Some(device)) => {
-                let role = match query.role.as_deref() {
-                    Some(r) => Some(self.find_role(Some(r))?),
-                    None => None,
-                };
+                let roles = self.find_roles(query, false)?;
                 let device = self.find_device(device)?;
                 let capability = find_capability(capability)?;
-                Ok(self.decide_device(role, device, capability, query))
+                if roles.is_empty() {
+                    return Ok(self.decide_device(None, device, capability, query));
+                }
+                Ok(self.as_roles(&roles, query, |role| {
+                    self.decide_device(Some(role), device, capability, query)
+                }))
             }
             (None, None, Some(_)) => Err(QueryError::Incomplete(
                 "a device question also needs an action: \"Allowed in school\", \"Full network access\", \"Internet only\" or \"No network access\"".to_owned(),
@@ -109,6 +116,11 @@ impl Policy {
                 "ask about one thing at a time: an action, an incident, or a device with an action".to_owned(),
             )),
         }
+    }
+
+    /// A condition with nothing listed.
+    fn plain_condition(&self, kind: ConditionKind, text: Arc<str>) -> Condition {
+        Condition::plain(kind, text, &self.data.no_names)
     }
 
     // --- look-ups -----------------------------------------------------------
@@ -129,12 +141,39 @@ impl Policy {
         Ok(())
     }
 
-    fn find_role(&self, role: Option<&str>) -> Result<RoleId, QueryError> {
-        let Some(role) = role else {
+    fn check_place(&self, query: &Query) -> Result<(), QueryError> {
+        let Some(place) = query.place.as_deref() else {
+            return Ok(());
+        };
+        if self.place_bit(place).is_some() {
+            return Ok(());
+        }
+        Err(QueryError::UnknownPlace {
+            given: place.to_owned(),
+            suggestions: suggest::closest(place, self.data.places.iter().map(|p| &*p.id))
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            declared: !self.data.places.is_empty(),
+        })
+    }
+
+    /// The roles a question names, each once, in the order given; at least
+    /// one when `required`.
+    fn find_roles(&self, query: &Query, required: bool) -> Result<RolesAsked, QueryError> {
+        let mut roles = RolesAsked::default();
+        for name in query.role_names() {
+            roles.add(self.find_role(name)?);
+        }
+        if required && roles.is_empty() {
             return Err(QueryError::Incomplete(
                 "say whose action it is: a role such as `pupil`, `year-5` or `teacher`".to_owned(),
             ));
-        };
+        }
+        Ok(roles)
+    }
+
+    fn find_role(&self, role: &str) -> Result<RoleId, QueryError> {
         if let Some(&id) = self.data.role_index.get(role) {
             return Ok(id);
         }
@@ -352,9 +391,17 @@ impl Policy {
             );
         };
         if explain {
+            // "allowed only …": the first word, then the condition in full.
+            let words = match (&cell.answer, &cell.condition) {
+                (CellAnswer::When { .. }, Some(condition)) => format!(
+                    "{} {condition}",
+                    cell.words.split(' ').next().unwrap_or_default()
+                ),
+                _ => cell.words.to_owned(),
+            };
             why.push(format!(
-                "Line {} answers for `{}`: {}.",
-                cell.line, cell.roles_text, cell.words
+                "Line {} answers for `{}`: {words}.",
+                cell.line, cell.roles_text
             ));
             self.explain_more_specific(role, row_id, &mut why);
         }
@@ -393,6 +440,9 @@ impl Policy {
                 cell.condition.clone(),
                 &mut why,
             ),
+            CellAnswer::When { expr, only } => {
+                self.when(expr, *only, cell.condition.clone(), query, &mut why)
+            }
         };
         let incident = if outcome.breach {
             self.breach_incident(role, &row.breaches, explain, &mut why)
@@ -580,10 +630,7 @@ impl Policy {
             }
             return Outcome {
                 verdict: Verdict::Conditional,
-                condition: Some(Condition {
-                    kind: ConditionKind::Unspecified,
-                    text,
-                }),
+                condition: Some(self.plain_condition(ConditionKind::Unspecified, text)),
                 default: false,
                 breach: false,
             };
@@ -597,8 +644,8 @@ impl Policy {
             return Outcome {
                 verdict: Verdict::Conditional,
                 condition: Some(Condition {
-                    kind: ConditionKind::Time,
-                    text,
+                    time: true,
+                    ..self.plain_condition(ConditionKind::Time, text)
                 }),
                 default: false,
                 breach: false,
@@ -623,10 +670,7 @@ impl Policy {
         } else {
             Verdict::Denied
         });
-        outcome.condition = Some(Condition {
-            kind: ConditionKind::Time,
-            text,
-        });
+        outcome.condition = Some(self.plain_condition(ConditionKind::Time, text));
         outcome
     }
 
@@ -652,7 +696,7 @@ impl Policy {
                 } else {
                     Verdict::Denied
                 });
-                outcome.condition = Some(Condition { kind, text });
+                outcome.condition = Some(self.plain_condition(kind, text));
                 outcome
             }
             None => {
@@ -663,7 +707,14 @@ impl Policy {
                 }
                 Outcome {
                     verdict: Verdict::Conditional,
-                    condition: Some(Condition { kind, text }),
+                    condition: Some(Condition {
+                        facts: if fact == "permission" {
+                            self.data.needs_permission.clone()
+                        } else {
+                            self.data.needs_nomination.clone()
+                        },
+                        ..self.plain_condition(kind, text)
+                    }),
                     default: false,
                     breach: false,
                 }
@@ -749,6 +800,7 @@ impl Policy {
             verdict: outcome.verdict,
             condition: outcome.condition,
             rule,
+            role: None,
             default: outcome.default,
             note: None,
             incident: info.map(|i| i.reference.clone()),
@@ -773,31 +825,7 @@ impl Policy {
                 included |= bit;
                 continue;
             };
-            let mut any_true = false;
-            let mut any_false = false;
-            let mut any_unknown = false;
-            for fact in &test.facts {
-                match query.facts.get(&**fact) {
-                    Some(true) => any_true = true,
-                    Some(false) => any_false = true,
-                    None => any_unknown = true,
-                }
-            }
-            let value = if test.any {
-                if any_true {
-                    Some(true)
-                } else if any_unknown {
-                    None
-                } else {
-                    Some(false)
-                }
-            } else if any_false {
-                Some(false)
-            } else if any_unknown {
-                None
-            } else {
-                Some(true)
-            };
+            let value = test.expr.value(&self.situation(query));
             match value.map(|v| v != test.negated) {
                 Some(true) => included |= bit,
                 Some(false) => {}
@@ -961,6 +989,9 @@ mod tests {
             ConditionKind::Nominated,
             ConditionKind::Permission,
             ConditionKind::Unspecified,
+            ConditionKind::Place,
+            ConditionKind::Fact,
+            ConditionKind::Several,
         ] {
             let json = serde_json::to_value(kind).unwrap_or_default();
             assert_eq!(json.as_str(), Some(kind.as_str()));
