@@ -149,30 +149,16 @@ pub(super) fn document(d: &Document) -> String {
             }
             Part::Timetable(t) => timetable(&mut out, t),
             Part::Contacts(c) => contacts(&mut out, c),
-            Part::Facts(facts) => {
-                out.push_str("<p class=\"kind\">Steps of the procedures below that apply only in some cases name one of these.</p>\n<dl>\n");
-                for (id, label) in facts {
-                    let _ = writeln!(
-                        out,
-                        "<dt><code>{}</code></dt><dd>{}</dd>",
-                        esc(id),
-                        esc(label)
-                    );
-                }
-                out.push_str("</dl>\n");
-            }
-            Part::Places(places) => {
-                out.push_str("<p class=\"kind\">Rules that apply only in some places name one of these.</p>\n<dl>\n");
-                for (id, label) in places {
-                    let _ = writeln!(
-                        out,
-                        "<dt><code>{}</code></dt><dd>{}</dd>",
-                        esc(id),
-                        esc(label)
-                    );
-                }
-                out.push_str("</dl>\n");
-            }
+            Part::Facts(facts) => definitions(
+                &mut out,
+                "Steps of the procedures below that apply only in some cases name one of these.",
+                facts,
+            ),
+            Part::Places(places) => definitions(
+                &mut out,
+                "Rules that apply only in some places name one of these.",
+                places,
+            ),
             Part::Grid(g) => grid(&mut out, g),
             Part::Route(r) => route(&mut out, r),
         }
@@ -190,6 +176,21 @@ pub(super) fn document(d: &Document) -> String {
 /// The `id` of a part's section.
 fn section_id(part: &Part) -> String {
     part_anchor(part.id())
+}
+
+/// Names a question can give (facts, places), each with its label, under
+/// a sentence saying what uses them.
+fn definitions(out: &mut String, intro: &str, items: &[(String, String)]) {
+    let _ = writeln!(out, "<p class=\"kind\">{}</p>\n<dl>", esc(intro));
+    for (id, label) in items {
+        let _ = writeln!(
+            out,
+            "<dt><code>{}</code></dt><dd>{}</dd>",
+            esc(id),
+            esc(label)
+        );
+    }
+    out.push_str("</dl>\n");
 }
 
 fn timetable(out: &mut String, t: &Timetable) {

@@ -44,20 +44,16 @@ pub(super) fn document(d: &Document) -> String {
                 }
                 out.push('\n');
             }
-            Part::Facts(facts) => {
-                out.push_str("Steps of the procedures below that apply only in some cases name one of these.\n\n");
-                for (id, label) in facts {
-                    let _ = writeln!(out, "* `{}`: {}", code(id), text(label));
-                }
-                out.push('\n');
-            }
-            Part::Places(places) => {
-                out.push_str("Rules that apply only in some places name one of these.\n\n");
-                for (id, label) in places {
-                    let _ = writeln!(out, "* `{}`: {}", code(id), text(label));
-                }
-                out.push('\n');
-            }
+            Part::Facts(facts) => definitions(
+                &mut out,
+                "Steps of the procedures below that apply only in some cases name one of these.",
+                facts,
+            ),
+            Part::Places(places) => definitions(
+                &mut out,
+                "Rules that apply only in some places name one of these.",
+                places,
+            ),
             Part::Grid(g) => grid(&mut out, g),
             Part::Route(r) => route(&mut out, r),
         }
@@ -112,6 +108,16 @@ fn timetable(out: &mut String, t: &Timetable) {
         }
         out.push('\n');
     }
+}
+
+/// Names a question can give (facts, places), each with its label, under
+/// a sentence saying what uses them.
+fn definitions(out: &mut String, intro: &str, items: &[(String, String)]) {
+    let _ = writeln!(out, "{intro}\n");
+    for (id, label) in items {
+        let _ = writeln!(out, "* `{}`: {}", code(id), text(label));
+    }
+    out.push('\n');
 }
 
 fn grid(out: &mut String, g: &Grid) {
