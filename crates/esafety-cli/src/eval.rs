@@ -57,9 +57,22 @@ pub(crate) struct Args {
     #[arg(long = "fact", value_name = "KEY=VALUE")]
     facts: Vec<String>,
 
-    /// How many incidents the person has had before.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// How many earlier incidents of the person count: for every ladder (and
+    /// `repeat offences`), N earlier ones inside its window. Use --history
+    /// to give them with their dates instead.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        conflicts_with = "history"
+    )]
     prior: u32,
+
+    /// The person's earlier incidents, one JSON object per line:
+    /// `{"incident": "phone-in-lesson", "at": "2026-10-01T10:00"}`. Ladders
+    /// count those inside their window; give --at too.
+    #[arg(long, value_name = "FILE.jsonl")]
+    history: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -67,7 +80,7 @@ pub(crate) struct Args {
 
     /// Answer one JSON query per line from FILE (`-` for stdin), printing one
     /// JSON decision per line.
-    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["role", "action", "incident", "device", "at", "place", "facts", "prior"])]
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["role", "action", "incident", "device", "at", "place", "facts", "prior", "history"])]
     queries: Option<String>,
 }
 
@@ -200,6 +213,25 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     query.at = at;
     query.facts = facts;
     query.prior = args.prior;
+    // Each entry's line in the history file, to name it in errors.
+    let mut history_lines = Vec::new();
+    if let Some(path) = &args.history {
+        match read_history(path) {
+            Ok((history, lines)) => {
+                query.history = history;
+                history_lines = lines;
+            }
+            Err((message, line)) => {
+                match args.format {
+                    Format::Json => {
+                        outln!("{}", error_json("bad-history", message, &[], line));
+                    }
+                    Format::Human => errln!("esafety: {message}"),
+                }
+                return EXIT_USAGE;
+            }
+        }
+    }
     match policy.decide(&query) {
         Ok(decision) => {
             match args.format {
@@ -212,16 +244,77 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
             EXIT_OK
         }
         Err(error) => {
+            // An error in the history names the file and line, not the
+            // entry's place in the question.
+            let (message, line) = match (error.history_entry(), &args.history) {
+                (Some(entry), Some(path)) => {
+                    let line = history_lines.get(entry).copied();
+                    let inner = match &error {
+                        esafety::QueryError::InHistory { error, .. } => error.to_string(),
+                        other => other.to_string(),
+                    };
+                    (
+                        format!(
+                            "`{}` line {}: {inner}",
+                            crate::files::shown(path),
+                            line.unwrap_or(entry + 1)
+                        ),
+                        line,
+                    )
+                }
+                _ => (error.to_string(), None),
+            };
             match args.format {
                 Format::Json => outln!(
                     "{}",
-                    error_json(error.kind(), error.to_string(), error.suggestions(), None)
+                    error_json(error.kind(), message, error.suggestions(), line)
                 ),
-                Format::Human => errln!("esafety: {error}"),
+                Format::Human => errln!("esafety: {message}"),
             }
             EXIT_USAGE
         }
     }
+}
+
+/// A history file as read: its entries, and the line of each.
+type History = (Vec<esafety::Earlier>, Vec<usize>);
+
+/// What is wrong with a history file, and on which line.
+type HistoryError = (String, Option<usize>);
+
+/// Reads a history file: its entries, and the line of each; or what is wrong
+/// and on which line.
+fn read_history(path: &std::path::Path) -> Result<History, HistoryError> {
+    let shown = crate::files::shown(path);
+    let source = path.to_string_lossy();
+    let mut reader = crate::files::open_lines(&source).map_err(|m| (m, None))?;
+    let mut history = Vec::new();
+    let mut lines = Vec::new();
+    let mut number = 0usize;
+    loop {
+        let text = match crate::files::next_json_line(&mut *reader, &mut number) {
+            Ok(None) => break,
+            Ok(Some(crate::files::JsonLine::Text(text))) => text,
+            Ok(Some(crate::files::JsonLine::Unreadable(message))) | Err(message) => {
+                return Err((format!("`{shown}`: {message}"), Some(number)));
+            }
+        };
+        match serde_json::from_str::<esafety::Earlier>(&text) {
+            Ok(earlier) => {
+                history.push(earlier);
+                lines.push(number);
+            }
+            Err(e) => {
+                return Err((
+                    format!(
+                        "`{shown}` line {number} is not an earlier incident: {e}. Each line looks like {{\"incident\": \"phone-in-lesson\", \"at\": \"2026-10-01T10:00\"}}"
+                    ),
+                    Some(number),
+                ));
+            }
+        }
+    }
+    Ok((history, lines))
 }
 
 fn usage_error(format: Format, kind: &str, message: String) -> u8 {
@@ -485,6 +578,24 @@ pub(crate) fn human(
         out.push_str(&format!(
             "  {:<11}\"{}\" ({} › {}, line {})\n",
             "incident", i.label, i.table, i.id, i.line
+        ));
+    }
+    for e in &d.escalation {
+        let place = e
+            .window
+            .as_ref()
+            .map(|w| format!(" in {}", w.label))
+            .unwrap_or_default();
+        let tier = e.tier.as_ref().map_or_else(
+            || "no tier".to_owned(),
+            |t| format!("tier \"{}\" (line {})", t.times, t.line),
+        );
+        out.push_str(&format!(
+            "  {:<11}\"{}\" (line {}): the {} time{place} → {tier}\n",
+            "ladder",
+            e.ladder.label,
+            e.ladder.line,
+            esafety::ast::ordinal(e.time)
         ));
     }
     let list = |name: &str, items: &[esafety::ResponseInfo], out: &mut String| {

@@ -50,6 +50,7 @@ struct ListJson<'a> {
     devices: Vec<&'a DeviceSummary>,
     capabilities: Vec<Capabilities>,
     incidents: Vec<&'a IncidentSummary>,
+    ladders: Vec<esafety::LadderSummary>,
     routes: &'a [std::sync::Arc<RouteInfo>],
     contacts: &'a [ContactInfo],
     facts: &'a [FactInfo],
@@ -78,6 +79,7 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
                     })
                     .collect(),
                 incidents: policy.incidents().collect(),
+                ladders: policy.ladders().collect(),
                 routes: policy.routes(),
                 contacts: policy.contacts(),
                 facts: policy.facts(),
@@ -166,6 +168,26 @@ fn human(policy: &Policy) -> String {
                 last_table = Some(&i.table);
             }
             out.push_str(&format!("    {:<30} {}\n", i.id, i.label));
+        }
+    }
+
+    let ladders: Vec<_> = policy.ladders().collect();
+    if !ladders.is_empty() {
+        out.push_str("\nladders\n");
+        for l in ladders {
+            let what = match &l.incident {
+                Some(_) => "the incident's own ladder".to_owned(),
+                None => format!("\"{}\", for every incident of {}", l.ladder.label, l.table),
+            };
+            out.push_str(&format!(
+                "  {:<32} {what} (line {}): counts {} {}\n",
+                l.ladder.id,
+                l.ladder.line,
+                l.counts.words(),
+                l.window.words()
+            ));
+            let tiers: Vec<&str> = l.tiers.iter().map(|t| &*t.times).collect();
+            out.push_str(&format!("  {:<32} tiers: {}\n", "", tiers.join(", ")));
         }
     }
 

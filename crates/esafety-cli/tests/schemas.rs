@@ -165,6 +165,22 @@ fn questions() -> Vec<(&'static str, Value)> {
             high,
             json!({"role": "year-9", "incident": "illegal-content", "facts": {"illegal": true}}),
         ),
+        // Ladders: a history, a number of earlier incidents, none.
+        (
+            high,
+            json!({"role": "year-9", "incident": "phone-in-lesson", "at": "2026-11-24T10:00",
+                   "history": [{"incident": "phone-in-lesson", "at": "2026-10-01T10:00"},
+                               {"incident": "illegal-content", "at": "2026-11-20T09:00"},
+                               {"incident": "phone-in-lesson", "at": "2026-12-01T10:00"}]}),
+        ),
+        (
+            high,
+            json!({"role": "year-9", "incident": "phone-in-lesson", "prior": 2}),
+        ),
+        (
+            high,
+            json!({"role": "year-9", "incident": "phone-in-lesson"}),
+        ),
     ]
 }
 
@@ -203,7 +219,7 @@ fn questions_and_decisions_match_their_schemas() {
 
 #[test]
 fn unanswerable_questions_match_the_error_schema() {
-    let lines = "{\"role\": \"pupils\", \"action\": \"blogs\"}\nnot json\n{\"role\": \"pupil\", \"action\": \"blogs\", \"at\": \"2025-11-04T10:35Z\"}\n";
+    let lines = "{\"role\": \"pupils\", \"action\": \"blogs\"}\nnot json\n{\"role\": \"pupil\", \"action\": \"blogs\", \"at\": \"2025-11-04T10:35Z\"}\n{\"role\": \"pupil\", \"incident\": \"mobile-device\", \"at\": \"2025-11-04T10:35\", \"history\": [{\"incident\": \"mobile-devise\", \"at\": \"2025-11-01T10:35\"}]}\n";
     let o = esafety_stdin(
         &[
             "eval",
@@ -218,11 +234,12 @@ fn unanswerable_questions_match_the_error_schema() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(errors.len(), 3);
+    assert_eq!(errors.len(), 4);
     for error in &errors {
         assert_valid("eval-error", error);
     }
     assert_eq!(errors[0]["error"]["suggestions"][0], "pupil");
+    assert_eq!(errors[3]["error"]["kind"], "unknown-incident");
     let o = esafety(&[
         "eval",
         "--policy",

@@ -107,7 +107,7 @@ fn failures_show_expected_actual_and_the_lines() {
     let o = esafety(&["test", FAILING]);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    assert!(out.ends_with("0 passed, 8 failed\n"), "{out}");
+    assert!(out.ends_with("0 passed, 9 failed\n"), "{out}");
     insta::assert_snapshot!(out);
 }
 
@@ -119,7 +119,7 @@ fn json_report() {
     assert_eq!(report["version"], 1);
     assert_eq!(
         (report["passed"].as_u64(), report["failed"].as_u64()),
-        (Some(0), Some(8))
+        (Some(0), Some(9))
     );
     assert_eq!(report["interpretations"], 0);
     let file = &report["files"][0];
@@ -147,7 +147,7 @@ fn github_annotations() {
     assert!(out.contains(
         "::error file=tests/corpus/tests/failing.policy-test,line=9,col=10,endLine=9,endColumn=17,title=esafety test failed%3A Wrong verdicts::expected allowed; the answer is denied\n"
     ), "{out}");
-    assert!(out.ends_with("0 passed, 8 failed\n"));
+    assert!(out.ends_with("0 passed, 9 failed\n"));
 }
 
 #[test]
@@ -156,9 +156,9 @@ fn errors_in_a_test_file_fail_the_run() {
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
     assert!(out.contains("error[E0401]"), "{out}");
-    assert!(out.contains("7 errors in the test files (above)"), "{out}");
-    // Six tests, none of which can run as written: each is a failure.
-    assert!(out.ends_with("0 passed, 6 failed\n"), "{out}");
+    assert!(out.contains("9 errors in the test files (above)"), "{out}");
+    // Seven tests, none of which can run as written: each is a failure.
+    assert!(out.ends_with("0 passed, 7 failed\n"), "{out}");
 }
 
 #[test]

@@ -1106,7 +1106,7 @@ impl Incidents {
     pub fn responses(&self) -> impl Iterator<Item = &Response> {
         self.items.iter().filter_map(|i| match i {
             IncidentsItem::Response(r) => Some(r),
-            IncidentsItem::Incident(_) => None,
+            _ => None,
         })
     }
 
@@ -1114,7 +1114,15 @@ impl Incidents {
     pub fn incidents(&self) -> impl Iterator<Item = &Incident> {
         self.items.iter().filter_map(|i| match i {
             IncidentsItem::Incident(r) => Some(r),
-            IncidentsItem::Response(_) => None,
+            _ => None,
+        })
+    }
+
+    /// The ladders of the whole table.
+    pub fn ladders(&self) -> impl Iterator<Item = &Ladder> {
+        self.items.iter().filter_map(|i| match i {
+            IncidentsItem::Ladder(l) => Some(l),
+            _ => None,
         })
     }
 }
@@ -1128,6 +1136,9 @@ pub enum IncidentsItem {
     Response(Response),
     /// `incident id "label"` and its lines.
     Incident(Incident),
+    /// `ladder id "label"` and its lines: a ladder for every incident of the
+    /// table.
+    Ladder(Ladder),
 }
 
 /// A response column: a referral, a notification or a sanction.
@@ -1194,6 +1205,181 @@ pub enum IncidentItem {
     Repeat(Repeat),
     /// `reported directly`.
     ReportedDirectly(Directly),
+    /// `count this incident per term`: what the incident's own ladder counts.
+    Count(Count),
+    /// `2nd time: a, b`: a tier of the incident's own ladder.
+    Tier(Tier),
+}
+
+/// `ladder pastoral "Three incidents within 30 days"`: a ladder that applies
+/// to every incident of its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Ladder {
+    /// Its id.
+    pub id: Name,
+    /// Its title, verbatim.
+    pub label: Text,
+    /// Its `count` and tier lines, in order.
+    pub items: Vec<LadderItem>,
+    /// The heading line.
+    pub span: Span,
+    /// Comments around the heading.
+    pub trivia: Trivia,
+}
+
+/// A line of a ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LadderItem {
+    /// `count …`.
+    Count(Count),
+    /// `1st time: …`.
+    Tier(Tier),
+}
+
+/// `count this incident per term`: which earlier incidents count toward a
+/// ladder's tiers, and over which window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Count {
+    /// Which incidents count.
+    pub what: Counted,
+    /// Over which window.
+    pub window: CountWindow,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// Which earlier incidents a ladder counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Counted {
+    /// `this incident`: the same incident as the one asked about.
+    ThisIncident,
+    /// `incidents of this table`.
+    ThisTable,
+    /// `any incident`.
+    AnyIncident,
+}
+
+/// The window a ladder counts over: the one that contains the question's
+/// time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum CountWindow {
+    /// `per term`.
+    Term,
+    /// `per half term`.
+    HalfTerm,
+    /// `per school year`: 1 September to 31 August.
+    SchoolYear,
+    /// `within N days`: the N days up to the question's time.
+    Days {
+        /// How many days.
+        days: u32,
+    },
+    /// `ever`.
+    Ever,
+}
+
+/// `3rd time or more, instead: phone-ban, follow route exclusion`: what
+/// follows the Nth time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Tier {
+    /// Which time (1 for `1st`).
+    pub number: u32,
+    /// `or more`: this and every later time (until a later tier).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub or_more: bool,
+    /// `instead`: the tier's responses replace the incident's own, rather
+    /// than adding to them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instead: bool,
+    /// The response columns the tier adds.
+    pub responses: Vec<Name>,
+    /// `follow route r`: the tier's procedure, in place of the incident's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<Name>,
+    /// The whole line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+impl Counted {
+    /// As written after `count`: `this incident`, `incidents of this table`
+    /// or `any incident`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Counted::ThisIncident => "this incident",
+            Counted::ThisTable => "incidents of this table",
+            Counted::AnyIncident => "any incident",
+        }
+    }
+}
+
+impl CountWindow {
+    /// As written at the end of a `count` line: `per term`, `within 30 days`…
+    pub fn words(self) -> String {
+        match self {
+            CountWindow::Term => "per term".to_owned(),
+            CountWindow::HalfTerm => "per half term".to_owned(),
+            CountWindow::SchoolYear => "per school year".to_owned(),
+            CountWindow::Days { days: 1 } => "within 1 day".to_owned(),
+            CountWindow::Days { days } => format!("within {days} days"),
+            CountWindow::Ever => "ever".to_owned(),
+        }
+    }
+}
+
+impl Count {
+    /// The line in its canonical form.
+    pub fn words(&self) -> String {
+        format!("count {} {}", self.what.words(), self.window.words())
+    }
+}
+
+impl Tier {
+    /// `3rd time or more`: which times the tier is for.
+    pub fn times(&self) -> String {
+        let more = if self.or_more { " or more" } else { "" };
+        format!("{} time{more}", ordinal(self.number))
+    }
+
+    /// The line in its canonical form.
+    pub fn words(&self) -> String {
+        let mut line = self.times();
+        if self.instead {
+            line.push_str(", instead");
+        }
+        line.push(':');
+        let mut parts: Vec<String> = self.responses.iter().map(|r| r.text.to_string()).collect();
+        if let Some(route) = &self.route {
+            parts.push(format!("follow route {}", route.text));
+        }
+        line.push(' ');
+        line.push_str(&parts.join(", "));
+        line
+    }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`…
+pub fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// `responses: headteacher, police`.

@@ -274,6 +274,11 @@ pub struct Decision {
     /// (in JSON, the fields `referrals`, `notifications` and `sanctions`).
     #[serde(flatten)]
     pub responses: Arc<Responses>,
+    /// For an incident with escalation ladders: how each was climbed (what
+    /// was counted, over which window, and which tier applied). Empty for
+    /// an incident without ladders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<crate::escalation::LadderOutcome>,
     /// The escalation route, with the steps that apply.
     pub route: Option<RouteOutcome>,
     /// How the decision was reached, in plain English (empty when the query

@@ -128,6 +128,10 @@ codes! {
         "A built-in limit was exceeded.";
     NumberOutOfRange = "E0310", "number-out-of-range", Error,
         "A number is outside the range that makes sense, e.g. 0 prior incidents.";
+    BadLadder = "E0311", "bad-ladder", Error,
+        "An escalation ladder whose tiers are out of order or overlap, or that lacks its `count` line or its tiers.";
+    NeedsTerms = "E0312", "needs-term-dates", Error,
+        "A ladder counts per term or half term, and the timetable gives no term dates.";
     TestSyntax = "E0401", "test-syntax-error", Error,
         "A line of a test file is not a test statement.";
     TestMisplaced = "E0402", "test-misplaced", Error,
@@ -164,6 +168,8 @@ codes! {
         "A route with no steps.";
     NeverHolds = "W0111", "condition-never-holds", Warning,
         "A condition that no time, place or facts can make true: the rule can never apply.";
+    UnreachableLadder = "W0112", "unreachable-ladder", Warning,
+        "An escalation ladder on an incident (or a table of incidents) that nothing leads to.";
     DuplicateTestName = "W0401", "duplicate-test-name", Warning,
         "Two tests in one test file have the same name.";
 }

@@ -344,6 +344,18 @@ impl Printer {
                             IncidentItem::ReportedDirectly(d) => {
                                 self.line(2, &d.trivia, "reported directly");
                             }
+                            IncidentItem::Count(c) => self.line(2, &c.trivia, &c.words()),
+                            IncidentItem::Tier(t) => self.line(2, &t.trivia, &t.words()),
+                        }
+                    }
+                }
+                IncidentsItem::Ladder(l) => {
+                    let line = format!("ladder {} {}", l.id.text, text(&l.label));
+                    self.line(1, &l.trivia, &line);
+                    for item in &l.items {
+                        match item {
+                            LadderItem::Count(c) => self.line(2, &c.trivia, &c.words()),
+                            LadderItem::Tier(t) => self.line(2, &t.trivia, &t.words()),
                         }
                     }
                 }

@@ -69,11 +69,59 @@
 //! A [`Query`] names a role and one of: an `action` (a row of a table), an
 //! `incident`, or a `device` with what it may do; optionally a moment (`at`),
 //! facts (`nominated`, `permission`, `immediate-risk`, or any the policy
-//! declares) and the number of prior incidents. A [`Decision`] gives the
+//! declares) and the person's earlier incidents (or how many). A [`Decision`] gives the
 //! [`Verdict`], the [`Condition`] it depends on, the rule that decided (table,
 //! row, label, line), whether it was a default denial, the incident, its
 //! referrals, notifications and sanctions, the escalation route with the
 //! steps that apply, and an explanation in plain English.
+//!
+//! # Escalation over a history
+//!
+//! What follows an incident can depend on how many times it happened
+//! before: a policy's ladders say what they count, over which window, and
+//! what each time brings. A question gives the person's earlier incidents
+//! with [`Query::earlier`] (or [`Query::history`]); the [`Decision`] says, in
+//! [`Decision::escalation`], which tier of each ladder applied and why.
+//!
+//! ```
+//! use esafety::{Policy, Query, parse_at};
+//!
+//! let policy = Policy::parse("high.policy", r#"
+//! school "Example High School"
+//! timetable
+//!   term "Autumn term" 3 September 2026 to 18 December 2026
+//!   term "Spring term" 5 January 2027 to 26 March 2027
+//! rules site "Mobile phones"
+//!   row phones "Use of mobile phones in lessons"
+//!     pupil: not allowed
+//!     breach by pupil: phone
+//! incidents pupil-incidents "Pupil Incidents" for pupil
+//!   response confiscated "Phone confiscated until the end of the day" sanction
+//!   response parent-collects "Phone kept until a parent collects it" sanction
+//!   incident phone "Mobile phone used without permission"
+//!     count this incident per term
+//!     1st time: confiscated
+//!     2nd time or more: parent-collects
+//! "#)?;
+//!
+//! let now = parse_at("2026-11-24T10:00")?;
+//! // The second this term: a parent collects the phone.
+//! let q = Query::incident("pupil", "phone")
+//!     .at(now)
+//!     .earlier("phone", parse_at("2026-10-01T10:00")?);
+//! let d = policy.decide(&q)?;
+//! assert_eq!(d.escalation[0].tier.as_ref().map(|t| t.number), Some(2));
+//! assert_eq!(d.responses.sanctions[0].id.as_ref(), "parent-collects");
+//!
+//! // One last term does not count: the autumn term starts the ladder again.
+//! let q = Query::incident("pupil", "phone")
+//!     .at(now)
+//!     .earlier("phone", parse_at("2026-06-10T10:00")?);
+//! let d = policy.decide(&q)?;
+//! assert_eq!(d.escalation[0].counted, 0);
+//! assert_eq!(d.responses.sanctions[0].id.as_ref(), "confiscated");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Checking a policy
 //!
@@ -135,6 +183,7 @@ mod check;
 mod condition;
 mod decision;
 pub mod diagnostic;
+mod escalation;
 mod eval;
 pub mod format;
 mod load;
@@ -152,6 +201,7 @@ mod timetable;
 pub use check::{CheckOptions, Checked, check, check_bytes};
 pub use condition::MAX_PLACES;
 pub use decision::{Condition, ConditionKind, Decision, RouteOutcome, StepOutcome, Verdict};
+pub use escalation::{CountedWindow, LadderOutcome, LadderRef, LadderSummary, TierRef, WindowKind};
 /// The date and time library whose types questions and options use
 /// ([`Query::at`], [`CheckOptions::with_today`]), re-exported so that callers
 /// use the same version.
@@ -159,8 +209,8 @@ pub use jiff;
 pub use load::{LoadError, read_bounded, read_source};
 pub use model::*;
 pub use query::{
-    JSON_VERSION, MAX_NAME_BYTES, MAX_ROLES_ASKED, Query, QueryError, TimeError, format_at,
-    parse_at,
+    Earlier, JSON_VERSION, MAX_NAME_BYTES, MAX_ROLES_ASKED, Query, QueryError, TimeError,
+    format_at, parse_at,
 };
 pub use span::Span;
 pub use suggest::normalize_label;

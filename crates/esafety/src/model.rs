@@ -602,7 +602,7 @@ pub struct IncidentSummary {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Escalation {
+pub(crate) struct RepeatOffence {
     pub(crate) after: u32,
     pub(crate) repeat: IncidentId,
     /// The incident's own responses and the repeat incident's.
@@ -618,12 +618,18 @@ pub(crate) struct IncidentInfo {
     pub(crate) table_index: u32,
     pub(crate) lists: Arc<Responses>,
     pub(crate) route: Option<RouteId>,
-    pub(crate) escalation: Option<Escalation>,
+    pub(crate) escalation: Option<RepeatOffence>,
+    /// Its ladders (indices into `PolicyData::ladders`): its own first, then
+    /// its table's.
+    pub(crate) ladders: Box<[u32]>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct IncidentTableInfo {
     pub(crate) roles: Vec<RoleId>,
+    /// The response columns' ids, in order: tiers' responses are merged in
+    /// this order.
+    pub(crate) columns: Box<[Arc<str>]>,
 }
 
 /// A step of a route. Steps are equal when everything their JSON shows is
@@ -753,6 +759,7 @@ pub(crate) struct PolicyData {
     pub(crate) incident_index: FxMap<Box<str>, Vec<IncidentId>>,
     pub(crate) incident_labels: FxMap<String, Vec<IncidentId>>,
     pub(crate) routes: Vec<Arc<RouteInfo>>,
+    pub(crate) ladders: Vec<crate::escalation::LadderInfo>,
     pub(crate) warnings: Vec<Diagnostic>,
     /// Empty response lists, shared by every decision that has none, so that
     /// deciding does not allocate.
@@ -827,6 +834,15 @@ impl Policy {
     /// The incidents of every incidents table.
     pub fn incidents(&self) -> impl Iterator<Item = &IncidentSummary> {
         self.data.incidents.iter().map(|i| &i.summary)
+    }
+
+    /// The escalation ladders: each incident's own, and each table's, in
+    /// the order the policy gives them.
+    pub fn ladders(&self) -> impl Iterator<Item = crate::escalation::LadderSummary> + '_ {
+        self.data
+            .ladders
+            .iter()
+            .map(crate::escalation::LadderInfo::summary)
     }
 
     /// The escalation routes.

@@ -203,6 +203,45 @@ mod at_json {
     }
 }
 
+/// An earlier incident of the person asked about: which, and when. In JSON,
+/// `{"incident": "phone-in-lesson", "at": "2026-10-01T10:00"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Earlier {
+    /// The incident's id or label.
+    pub incident: String,
+    /// When it happened, on the school's clock (see [`parse_at`]).
+    #[serde(with = "at_required")]
+    pub at: jiff::civil::DateTime,
+}
+
+impl Earlier {
+    /// An earlier `incident` at `at`.
+    pub fn new(incident: impl Into<String>, at: jiff::civil::DateTime) -> Self {
+        Earlier {
+            incident: incident.into(),
+            at,
+        }
+    }
+}
+
+mod at_required {
+    pub(super) fn serialize<S: serde::Serializer>(
+        at: &jiff::civil::DateTime,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format_at(*at))
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<jiff::civil::DateTime, D::Error> {
+        let text: String = serde::Deserialize::deserialize(deserializer)?;
+        super::parse_at(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Facts as a JSON object, refusing one that names a fact twice (which a
 /// plain map would settle silently by keeping the last).
 fn unique_facts<'de, D: serde::Deserializer<'de>>(
@@ -295,6 +334,10 @@ pub struct Query {
     /// How many incidents the person has had before.
     #[serde(default, alias = "prior_incidents", skip_serializing_if = "is_zero")]
     pub prior: u32,
+    /// The person's earlier incidents, each with its time, for ladders that
+    /// count them over a window. Give this or `prior`, not both.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Earlier>,
     /// Whether to write the `explanation` (on by default; switch it off on a
     /// hot path).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
@@ -326,6 +369,7 @@ impl Default for Query {
             place: None,
             facts: BTreeMap::new(),
             prior: 0,
+            history: Vec::new(),
             explain: true,
         }
     }
@@ -344,13 +388,23 @@ impl Query {
         let place = std::iter::once(("place", self.place.as_deref()));
         let roles = self.roles.iter().map(|r| ("role", Some(r.as_str())));
         let facts = self.facts.keys().map(|f| ("fact", Some(f.as_str())));
+        let history = self
+            .history
+            .iter()
+            .map(|e| ("history incident", Some(e.incident.as_str())));
         if self.roles.len() > MAX_ROLES_ASKED {
             return Err(QueryError::TooManyRoles {
                 given: self.roles.len(),
                 limit: MAX_ROLES_ASKED,
             });
         }
-        for (field, value) in fields.into_iter().chain(place).chain(roles).chain(facts) {
+        for (field, value) in fields
+            .into_iter()
+            .chain(place)
+            .chain(roles)
+            .chain(facts)
+            .chain(history)
+        {
             if let Some(value) = value
                 && value.len() > MAX_NAME_BYTES
             {
@@ -433,6 +487,18 @@ impl Query {
     /// Sets the number of prior incidents.
     pub fn prior(mut self, prior: u32) -> Self {
         self.prior = prior;
+        self
+    }
+
+    /// Adds an earlier incident to the person's history.
+    pub fn earlier(mut self, incident: impl Into<String>, at: jiff::civil::DateTime) -> Self {
+        self.history.push(Earlier::new(incident, at));
+        self
+    }
+
+    /// Sets the person's history of earlier incidents.
+    pub fn history(mut self, history: impl IntoIterator<Item = Earlier>) -> Self {
+        self.history = history.into_iter().collect();
         self
     }
 
@@ -531,6 +597,23 @@ pub enum QueryError {
         /// The roles its tables cover.
         for_roles: Vec<String>,
     },
+    /// An entry of the question's history is wrong: the error says how.
+    #[error("history entry {}: {error}", .entry + 1)]
+    InHistory {
+        /// Which entry, from 0.
+        entry: usize,
+        /// What is wrong with it.
+        error: Box<QueryError>,
+    },
+    /// A ladder counts per term (or half term), and the question's time is
+    /// in no term the policy gives.
+    #[error("cannot count per term at {at}: {reason}; add the term dates to the timetable")]
+    OutsideTerms {
+        /// The question's time.
+        at: String,
+        /// Why no term contains it.
+        reason: String,
+    },
     /// The query is not a complete question.
     #[error("{0}")]
     Incomplete(String),
@@ -564,7 +647,17 @@ impl QueryError {
             QueryError::Ambiguous { .. } => "ambiguous",
             QueryError::IncidentNotForRole { .. } => "incident-not-for-role",
             QueryError::Incomplete(_) => "incomplete-query",
+            QueryError::InHistory { error, .. } => error.kind(),
+            QueryError::OutsideTerms { .. } => "outside-terms",
             QueryError::TooLong { .. } => "too-long",
+        }
+    }
+
+    /// For an error in the question's history, which entry (from 0).
+    pub fn history_entry(&self) -> Option<usize> {
+        match self {
+            QueryError::InHistory { entry, .. } => Some(*entry),
+            _ => None,
         }
     }
 
@@ -579,6 +672,7 @@ impl QueryError {
             | QueryError::UnknownFact { suggestions, .. }
             | QueryError::UnknownPlace { suggestions, .. } => suggestions,
             QueryError::Ambiguous { candidates, .. } => candidates,
+            QueryError::InHistory { error, .. } => error.suggestions(),
             _ => &[],
         }
     }

@@ -60,6 +60,8 @@ pub(crate) struct TimetableBuilder {
     expanded: Vec<PeriodMask>,
     intervals: [Vec<(u16, u16, u8)>; 7],
     terms: Vec<(Date, Date)>,
+    /// The terms with their labels, for ladders that count per term.
+    term_labels: Vec<(Date, Date, Option<Arc<str>>)>,
     holidays: Vec<(Date, Date)>,
 }
 
@@ -139,8 +141,14 @@ impl TimetableBuilder {
         self.add(name, PeriodKind::Alias, means, expanded).is_some()
     }
 
-    pub(crate) fn term(&mut self, from: Date, to: Date) {
+    pub(crate) fn term(&mut self, from: Date, to: Date, label: Option<Arc<str>>) {
         self.terms.push((from, to));
+        self.term_labels.push((from, to, label));
+    }
+
+    /// Whether any `term` was given.
+    pub(crate) fn has_terms(&self) -> bool {
+        !self.terms.is_empty()
     }
 
     pub(crate) fn holiday(&mut self, from: Date, to: Date) {
@@ -246,9 +254,12 @@ impl TimetableBuilder {
         terms.sort_unstable();
         let mut holidays = self.holidays;
         holidays.sort_unstable();
+        let mut term_labels = self.term_labels;
+        term_labels.sort_by_key(|&(from, to, _)| (from, to));
         CompiledTimetable {
             days,
             terms,
+            term_labels,
             holidays,
             outside,
             weekend: bit_of(WEEKEND),
@@ -266,6 +277,8 @@ pub(crate) struct CompiledTimetable {
     /// until the next segment.
     days: [Vec<(u16, PeriodMask)>; 7],
     terms: Vec<(Date, Date)>,
+    /// The terms with their labels, for ladders that count per term.
+    term_labels: Vec<(Date, Date, Option<Arc<str>>)>,
     holidays: Vec<(Date, Date)>,
     /// The mask outside any period (aliases of `outside-school-hours` included).
     outside: PeriodMask,
@@ -276,6 +289,16 @@ pub(crate) struct CompiledTimetable {
 impl CompiledTimetable {
     pub(crate) fn periods(&self) -> &[PeriodInfo] {
         &self.periods
+    }
+
+    /// The terms, by start, each with its label if it has one.
+    pub(crate) fn terms(&self) -> &[(Date, Date, Option<Arc<str>>)] {
+        &self.term_labels
+    }
+
+    /// The holidays, by start.
+    pub(crate) fn holidays(&self) -> &[(Date, Date)] {
+        &self.holidays
     }
 
     fn in_ranges(ranges: &[(Date, Date)], date: Date) -> bool {
@@ -399,7 +422,7 @@ mod tests {
     #[test]
     fn a_school_day_is_in_term_and_not_a_holiday() {
         let mut b = TimetableBuilder::new();
-        b.term(date(2025, 9, 3), date(2025, 12, 19));
+        b.term(date(2025, 9, 3), date(2025, 12, 19), None);
         b.holiday(date(2025, 9, 8), date(2025, 9, 12));
         let t = b.build();
         // The first Tuesday of term (9 September) is in a holiday week.

@@ -100,6 +100,12 @@ fn policyish() -> impl Strategy<Value = String> {
         Just(")".to_owned()),
         Just("responses as appropriate:".to_owned()),
         Just("year-7 to year-11:".to_owned()),
+        Just("count this incident per term".to_owned()),
+        Just("count incidents of this table within 30 days".to_owned()),
+        Just("count any incident per half term".to_owned()),
+        Just("1st time:".to_owned()),
+        Just("3rd time or more, instead:".to_owned()),
+        Just("ladder".to_owned()),
         Just("\"label\"".to_owned()),
         Just("\"unterminated".to_owned()),
         Just("everyone:".to_owned()),
@@ -311,6 +317,7 @@ fn render_spec(spec: &Spec) -> String {
         .unwrap();
         if i % 2 == 1 {
             writeln!(t, "    responses as appropriate: police").unwrap();
+            writeln!(t, "    count this incident within 30 days\n    2nd time: police\n    3rd time or more, instead: head, follow route r").unwrap();
         }
         if i == 0 {
             writeln!(t, "    follow route r").unwrap();
@@ -319,6 +326,7 @@ fn render_spec(spec: &Spec) -> String {
         }
     }
     writeln!(t, "  incident again \"Continued infringements\"\n    responses: police\n    repeat offences after 2 prior incidents").unwrap();
+    writeln!(t, "  ladder often \"Incidents in a school year\"\n    count incidents of this table per school year\n    5th time or more: police").unwrap();
     writeln!(t, "route r \"A route\"").unwrap();
     for (i, step) in spec.route_steps.iter().enumerate() {
         match step {
@@ -361,9 +369,20 @@ fn queries(spec: &Spec) -> impl Strategy<Value = Query> + use<> {
         0u32..4,
         prop::option::of(any::<bool>()),
         any::<bool>(),
+        prop::collection::vec((0usize..4, 0i64..60), 0..4),
     )
         .prop_map(
-            |((role, more, place, f0), row, at, nominated, permission, prior, risk, incident)| {
+            |(
+                (role, more, place, f0),
+                row,
+                at,
+                nominated,
+                permission,
+                prior,
+                risk,
+                incident,
+                history,
+            )| {
                 let mut q = if incident {
                     Query::incident(role, format!("i{}", row % 3))
                 } else {
@@ -390,7 +409,17 @@ fn queries(spec: &Spec) -> impl Strategy<Value = Query> + use<> {
                 if let Some(v) = risk {
                     q = q.fact("immediate-risk", v);
                 }
-                q.prior(prior)
+                // A history needs the question's time; with none, the
+                // number of earlier incidents stands for it.
+                match q.at {
+                    Some(at) if prior == 0 => {
+                        for (incident, days) in history {
+                            q = q.earlier(format!("i{incident}"), at - jiff::ToSpan::days(days));
+                        }
+                        q
+                    }
+                    _ => q.prior(prior),
+                }
             },
         )
 }

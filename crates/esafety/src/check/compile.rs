@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::Checker;
 use super::incidents::ResponseClass;
 use crate::model::{
-    Capability, CellId, CellInfo, Escalation, FxMap, IncidentId, IncidentInfo, IncidentRef,
-    IncidentSummary, IncidentTableInfo, NO_CELL, NameIndex, PolicyData, ResponseInfo, Responses,
-    RoleId, RowId, RowInfo, RuleRef, SchoolInfo,
+    Capability, CellId, CellInfo, FxMap, IncidentId, IncidentInfo, IncidentRef, IncidentSummary,
+    IncidentTableInfo, NO_CELL, NameIndex, PolicyData, ResponseInfo, Responses, RoleId, RowId,
+    RowInfo, RuleRef, SchoolInfo,
 };
 use crate::role_tree::RoleTree;
 use crate::suggest::normalize_label;
@@ -169,6 +169,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         .iter()
         .map(|t| IncidentTableInfo {
             roles: t.roles.clone(),
+            columns: t.responses.keys().cloned().collect(),
         })
         .collect();
     let mut incidents: Vec<IncidentInfo> = c
@@ -210,6 +211,17 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                 lists: lists(&i.responses),
                 route: i.route,
                 escalation: None,
+                ladders: i
+                    .ladder
+                    .into_iter()
+                    .chain(
+                        c.incidents
+                            .tables
+                            .get(i.table)
+                            .map(|t| t.ladders.clone())
+                            .unwrap_or_default(),
+                    )
+                    .collect(),
             }
         })
         .collect();
@@ -233,7 +245,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             }
             merged.sort_by_key(|(r, _)| table.responses.get_index_of(&*r.id));
             if let Some(info) = incidents.get_mut(n) {
-                info.escalation = Some(Escalation {
+                info.escalation = Some(crate::model::RepeatOffence {
                     after,
                     repeat: IncidentId::try_from(repeat).unwrap_or(IncidentId::MAX),
                     lists: lists(&merged),
@@ -283,6 +295,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         incident_index,
         incident_labels,
         routes: c.routes.into_iter().map(Arc::new).collect(),
+        ladders: c.incidents.ladders,
         warnings: Vec::new(),
         no_responses: Arc::default(),
         needs_permission: Arc::from([Arc::from("permission")]),

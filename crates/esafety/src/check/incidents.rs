@@ -6,6 +6,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use super::Checker;
+use super::ladders::LadderLines;
 use crate::ast::{IncidentItem, Name, ResponseKind, Section};
 use crate::diagnostic::Code;
 use crate::model::{FxMap, ResponseInfo, RoleId, RouteId, RouteInfo, StepInfo, StepTest};
@@ -14,12 +15,7 @@ use crate::span::Span;
 /// The most steps a route may have (a bit each in a decision's step mask).
 pub const MAX_ROUTE_STEPS: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ResponseClass {
-    Referral,
-    Notification,
-    Sanction,
-}
+pub(super) use crate::escalation::ResponseClass;
 
 #[derive(Debug)]
 pub(super) struct IncidentTableDraft {
@@ -29,6 +25,12 @@ pub(super) struct IncidentTableDraft {
     pub(super) responses: IndexMap<Arc<str>, (ResponseInfo, ResponseClass)>,
     /// The incident whose responses repeat offences add, and after how many.
     pub(super) repeat: Option<(usize, u32)>,
+    /// The table's own ladders (indices into `IncidentState::ladders`).
+    pub(super) ladders: Vec<u32>,
+    /// Where each of them is written, for W0112.
+    pub(super) ladder_spans: Vec<Span>,
+    /// The ids of the table's ladders, for duplicates.
+    pub(super) ladder_ids: Vec<(Arc<str>, Span)>,
 }
 
 #[derive(Debug)]
@@ -44,12 +46,18 @@ pub(super) struct IncidentDraft {
     pub(super) reported_directly: bool,
     /// Whether some breach leads to it.
     pub(super) linked: bool,
+    /// Its own ladder (an index into `IncidentState::ladders`), and where
+    /// its `count` line is.
+    pub(super) ladder: Option<u32>,
+    pub(super) ladder_span: Option<Span>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct IncidentState {
     pub(super) tables: Vec<IncidentTableDraft>,
     pub(super) incidents: Vec<IncidentDraft>,
+    /// Every ladder, compiled.
+    pub(super) ladders: Vec<crate::escalation::LadderInfo>,
     /// The incidents with each id (one per table that uses it), so that a
     /// breach line finds its incident without reading them all.
     by_id: FxMap<Arc<str>, Vec<usize>>,
@@ -259,6 +267,9 @@ impl Checker<'_, '_> {
                 roles,
                 responses: IndexMap::new(),
                 repeat: None,
+                ladders: Vec::new(),
+                ladder_spans: Vec::new(),
+                ladder_ids: Vec::new(),
             };
 
             // Response columns first: incidents may list any of them.
@@ -347,6 +358,7 @@ impl Checker<'_, '_> {
                 // then only looks empty.
                 let mut unknown_response = false;
                 let incident_index = self.incidents.incidents.len();
+                let mut ladder_lines = LadderLines::default();
                 for item in &incident.items {
                     match item {
                         IncidentItem::Responses(line) => {
@@ -410,12 +422,29 @@ impl Checker<'_, '_> {
                             }
                         }
                         IncidentItem::ReportedDirectly(_) => reported_directly = true,
+                        IncidentItem::Count(c) => ladder_lines.counts.push(c),
+                        IncidentItem::Tier(t) => ladder_lines.tiers.push(t),
                     }
                 }
+                let ladder_span = ladder_lines.anchor();
+                let ladder = ladder_span.and_then(|_| {
+                    self.ladder(
+                        &draft,
+                        &incident.id.text,
+                        &incident.label.text,
+                        &ladder_lines,
+                        true,
+                    )
+                });
                 // Responses come in the table's column order, as the document
                 // lays them out, whatever order the line lists them in.
                 responses.sort_by_key(|(r, _)| draft.responses.get_index_of(&*r.id));
-                if responses.is_empty() && route.is_none() && !self.partial && !unknown_response {
+                if responses.is_empty()
+                    && route.is_none()
+                    && ladder_span.is_none()
+                    && !self.partial
+                    && !unknown_response
+                {
                     self.r
                         .report(Code::EmptyIncident, incident.id.span, format!("incident `{}` has no responses and follows no route", incident.id.text))
                         .label("nothing follows from it")
@@ -431,7 +460,12 @@ impl Checker<'_, '_> {
                     route,
                     reported_directly,
                     linked: false,
+                    ladder,
+                    ladder_span,
                 });
+            }
+            for ladder in table.ladders() {
+                self.table_ladder(&mut draft, ladder);
             }
             self.incidents.tables.push(draft);
         }
@@ -449,15 +483,50 @@ impl Checker<'_, '_> {
             .filter_map(|t| t.repeat.map(|(i, _)| i))
             .collect();
         let mut reports = Vec::new();
+        let mut ladders = Vec::new();
+        // Whether a question about the incident can arise from something
+        // other than asking for it by name.
+        let reached = |n: usize, incident: &IncidentDraft| {
+            incident.linked || incident.reported_directly || repeats.contains(&n)
+        };
         for (n, incident) in self.incidents.incidents.iter().enumerate() {
-            if incident.linked
-                || incident.route.is_some()
-                || incident.reported_directly
-                || repeats.contains(&n)
-            {
+            if reached(n, incident) {
                 continue;
             }
-            reports.push((incident.id_span, incident.id.clone()));
+            if let Some(span) = incident.ladder_span {
+                ladders.push((
+                    span,
+                    format!(
+                        "the ladder of incident `{}` can never climb: no breach leads to it",
+                        incident.id
+                    ),
+                ));
+            } else if incident.route.is_none() {
+                reports.push((incident.id_span, incident.id.clone()));
+            }
+        }
+        for (t, table) in self.incidents.tables.iter().enumerate() {
+            let any_reached = self
+                .incidents
+                .incidents
+                .iter()
+                .enumerate()
+                .any(|(n, i)| i.table == t && reached(n, i));
+            if any_reached {
+                continue;
+            }
+            for (index, span) in table.ladders.iter().zip(&table.ladder_spans) {
+                let Some(ladder) = self.incidents.ladders.get(*index as usize) else {
+                    continue;
+                };
+                ladders.push((*span, format!("ladder `{}` can never climb: no breach leads to any incident of table `{}`", ladder.reference.id, table.id)));
+            }
+        }
+        for (span, message) in ladders {
+            self.r
+                .report(Code::UnreachableLadder, span, message)
+                .label("nothing leads here")
+                .help("A ladder counts incidents that rows of the policy lead to. Link the rows that constitute the incident with `breach by <role>: <incident>`, or say `reported directly` under the incident if staff report it without a row.");
         }
         for (span, id) in reports {
             self.r

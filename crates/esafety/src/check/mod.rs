@@ -7,6 +7,7 @@
 mod compile;
 mod conditions;
 mod incidents;
+mod ladders;
 mod roles;
 mod school;
 mod tables;

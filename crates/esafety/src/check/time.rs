@@ -230,7 +230,8 @@ impl Checker<'_, '_> {
                         continue;
                     }
                     if is_term {
-                        self.timetable.term(from, to);
+                        let label = range.label.as_ref().map(|l| l.text.clone());
+                        self.timetable.term(from, to, label);
                     } else {
                         self.timetable.holiday(from, to);
                     }

@@ -9,6 +9,7 @@
 //! does not allocate.
 
 mod conditions;
+mod ladders;
 mod roles;
 
 use roles::RolesAsked;
@@ -89,22 +90,29 @@ impl Policy {
             (Some(action), None, None) => {
                 let roles = self.find_roles(query, true)?;
                 let row = self.find_row(action)?;
-                Ok(self.as_roles(&roles, query, |role| self.decide_row(role, row, query)))
+                self.check_history(query, &roles)?;
+                let decision = self.as_roles(&roles, query, |role| self.decide_row(role, row, query));
+                self.checked(decision, query)
             }
             (None, Some(incident), None) => {
                 let roles = self.find_roles(query, true)?;
-                self.decide_incident_as(&roles, incident, query)
+                self.check_history(query, &roles)?;
+                let decision = self.decide_incident_as(&roles, incident, query)?;
+                self.checked(decision, query)
             }
             (Some(capability), None, Some(device)) => {
                 let roles = self.find_roles(query, false)?;
                 let device = self.find_device(device)?;
                 let capability = find_capability(capability)?;
-                if roles.is_empty() {
-                    return Ok(self.decide_device(None, device, capability, query));
-                }
-                Ok(self.as_roles(&roles, query, |role| {
-                    self.decide_device(Some(role), device, capability, query)
-                }))
+                self.check_history(query, &roles)?;
+                let decision = if roles.is_empty() {
+                    self.decide_device(None, device, capability, query)
+                } else {
+                    self.as_roles(&roles, query, |role| {
+                        self.decide_device(Some(role), device, capability, query)
+                    })
+                };
+                self.checked(decision, query)
             }
             (None, None, Some(_)) => Err(QueryError::Incomplete(
                 "a device question also needs an action: \"Allowed in school\", \"Full network access\", \"Internet only\" or \"No network access\"".to_owned(),
@@ -116,6 +124,15 @@ impl Policy {
                 "ask about one thing at a time: an action, an incident, or a device with an action".to_owned(),
             )),
         }
+    }
+
+    /// The decision, unless its incident's ladders cannot count at the
+    /// question's time (see `ladders::check_windows`).
+    fn checked(&self, decision: Decision, query: &Query) -> Result<Decision, QueryError> {
+        if !query.history.is_empty() && !decision.escalation.is_empty() {
+            self.check_windows(self.incident_of(&decision), query)?;
+        }
+        Ok(decision)
     }
 
     /// A condition with nothing listed.
@@ -273,19 +290,7 @@ impl Policy {
             Some(c) => c,
             None => match self.data.incident_labels.get(&normalize_label(name)) {
                 Some(c) => c,
-                None => {
-                    let normal = normalize_label(name);
-                    return Err(QueryError::UnknownIncident {
-                        given: name.to_owned(),
-                        suggestions: suggestions(
-                            &normal,
-                            self.data
-                                .incidents
-                                .iter()
-                                .map(|i| (&*i.summary.id, &*i.summary.label)),
-                        ),
-                    });
-                }
+                None => return Err(self.unknown_incident(name)),
             },
         };
         // The incident of the most specific table that covers the role.
@@ -326,6 +331,21 @@ impl Policy {
             role: self.role_name(role).to_owned(),
             for_roles,
         })
+    }
+
+    /// No incident has this id or label: the error, with the closest.
+    fn unknown_incident(&self, name: &str) -> QueryError {
+        let normal = normalize_label(name);
+        QueryError::UnknownIncident {
+            given: name.to_owned(),
+            suggestions: suggestions(
+                &normal,
+                self.data
+                    .incidents
+                    .iter()
+                    .map(|i| (&*i.summary.id, &*i.summary.label)),
+            ),
+        }
     }
 
     fn role_name(&self, role: RoleId) -> &str {
@@ -773,7 +793,9 @@ impl Policy {
         let info = incident.and_then(|i| self.data.incidents.get(i as usize));
         let mut lists = info.map(|i| &i.lists);
         if let Some(escalation) = info.and_then(|i| i.escalation.as_ref())
-            && query.prior >= escalation.after
+            && let Some(incident) = incident
+            && let prior = self.prior_for_repeat(incident, query)
+            && prior >= escalation.after
         {
             lists = Some(&escalation.lists);
             if query.explain
@@ -781,16 +803,26 @@ impl Policy {
             {
                 why.push(format!(
                             "With {} prior incident{}, this is a repeat offence: the responses of `{}` \"{}\" (line {}) are added.",
-                            query.prior,
-                            if query.prior == 1 { "" } else { "s" },
+                            prior,
+                            if prior == 1 { "" } else { "s" },
                             repeat.summary.id,
                             repeat.summary.label,
                             repeat.summary.line
                         ));
             }
         }
-        let route_id = info
-            .and_then(|i| i.route)
+        let own_route = info.and_then(|i| i.route);
+        let lists = lists.unwrap_or(&self.data.no_responses);
+        let climbed = match incident {
+            Some(incident) => self.climb(incident, lists, own_route, query, &mut why),
+            None => ladders::Climbed {
+                responses: lists.clone(),
+                escalation: Vec::new(),
+                route: own_route,
+            },
+        };
+        let route_id = climbed
+            .route
             .or(if outcome.breach { row_route } else { None });
         let route = route_id
             .and_then(|r| self.data.routes.get(r as usize))
@@ -804,7 +836,8 @@ impl Policy {
             default: outcome.default,
             note: None,
             incident: info.map(|i| i.reference.clone()),
-            responses: lists.unwrap_or(&self.data.no_responses).clone(),
+            responses: climbed.responses,
+            escalation: climbed.escalation,
             route,
             explanation: why,
         }

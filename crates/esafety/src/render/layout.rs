@@ -8,6 +8,7 @@ use crate::ast::{self, AnswerKind, RoleList, Section, TableKind};
 use crate::suggest::capitalise;
 
 mod conditions;
+mod ladders;
 
 use super::{
     ColumnGroup, Contact, DateSpan, Document, Flowchart, Grid, GridCell, GridRow, Link, Node, Note,
@@ -71,7 +72,19 @@ impl<'a> Builder<'a> {
             source: path.to_owned(),
             title: school.name.clone(),
             about,
-            parts: file.sections.iter().filter_map(|s| self.part(s)).collect(),
+            parts: file
+                .sections
+                .iter()
+                .flat_map(|s| {
+                    let ladders = match s {
+                        Section::Incidents(t) => self.ladder_grids(t),
+                        _ => Vec::new(),
+                    };
+                    self.part(s)
+                        .into_iter()
+                        .chain(ladders.into_iter().map(Part::Grid))
+                })
+                .collect(),
         }
     }
 
@@ -636,8 +649,11 @@ impl<'a> Builder<'a> {
                     ast::IncidentItem::ReportedDirectly(_) => notes.push(Note::plain(
                         "Reported directly, not through a breach of a rule.",
                     )),
+                    // Drawn as a table of their own, under this one.
+                    ast::IncidentItem::Count(_) | ast::IncidentItem::Tier(_) => {}
                 }
             }
+            notes.extend(Self::ladder_note(&t.id.text, incident));
             rows.push(GridRow {
                 id: row_anchor(&t.id.text, &incident.id.text),
                 label: incident.label.text.to_string(),
@@ -1223,6 +1239,81 @@ incidents pi "Pupil Incidents" for pupil
                 "“Refer to Police”: referred to Police (101)."
             ]
         );
+    }
+
+    #[test]
+    fn ladders_are_small_tables_of_tiers_under_their_incidents() {
+        let d = document(
+            r#"school "S"
+roles
+  staff includes teacher
+rules site "Phones"
+  row phones "Use of mobile phones in lessons"
+    pupil: not allowed
+    breach by pupil: phone
+incidents pi "Pupil Incidents" for pupil
+  response confiscated "Phone confiscated until the end of the day" sanction
+  response collect "Phone kept until a parent collects it" sanction
+  response head "Refer to Head of Year" refer teacher
+  incident phone "Mobile phone used without permission"
+    responses: confiscated
+    count this incident per school year
+    2nd time: collect
+    3rd time or more, instead: head
+  ladder often "Three incidents within 30 days"
+    count incidents of this table within 30 days
+    3rd time or more: head
+"#,
+        );
+        let ids: Vec<&str> = d.parts.iter().map(Part::id).collect();
+        let at = ids.iter().position(|id| *id == "pi").unwrap();
+        assert_eq!(ids[at + 1..], ["pi--phone--tiers", "pi--often--ladder"]);
+        let own = grid(&d, "pi--phone--tiers");
+        assert_eq!(
+            own.title,
+            "Mobile phone used without permission: each time again"
+        );
+        assert_eq!(
+            own.kind,
+            "What follows each time, counting earlier times this same incident happened in the same school year."
+        );
+        let rows: Vec<(&str, Vec<String>)> = own
+            .rows
+            .iter()
+            .map(|r| (r.label.as_str(), r.cells[0].lines.clone()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "2nd time",
+                    vec![
+                        "As well as the incident's own responses:".to_owned(),
+                        "Phone kept until a parent collects it".to_owned()
+                    ]
+                ),
+                (
+                    "3rd time or more",
+                    vec![
+                        "Instead of the incident's own responses:".to_owned(),
+                        "Refer to Head of Year".to_owned()
+                    ]
+                ),
+            ]
+        );
+        // The incident's row points to its table of tiers.
+        let table = grid(&d, "pi");
+        assert!(
+            table.rows[0]
+                .notes
+                .iter()
+                .any(|n| n.links.iter().any(|l| l.anchor == "part--pi--phone--tiers")),
+            "{:?}",
+            table.rows[0].notes
+        );
+        let often = grid(&d, "pi--often--ladder");
+        assert_eq!(often.title, "Three incidents within 30 days");
+        assert_eq!(often.rows[0].label, "3rd time or more");
     }
 
     #[test]

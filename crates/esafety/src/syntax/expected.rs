@@ -40,6 +40,8 @@ pub(crate) const STATEMENT_KEYWORDS: &[&str] = &[
     "responses",
     "repeat",
     "reported",
+    "ladder",
+    "count",
     "route",
     "step",
     "monday",
@@ -98,6 +100,10 @@ fn form_of(keyword: &str) -> Option<&'static str> {
         }
         "repeat" => "repeat offences after <N> prior incidents",
         "reported" => "reported directly",
+        "ladder" => "ladder <id> \"<title>\", then its `count` line and tiers",
+        "count" => {
+            "count this incident (or incidents of this table, or any incident) per term, per half term, per school year, within <N> days or ever"
+        }
         "route" => "route <id> \"<title>\"",
         "step" => "step \"<what to do>\", then refer, notify, if or unless as needed",
         _ => return None,
@@ -140,10 +146,34 @@ fn describe(rule: Rule) -> Option<&'static str> {
         connective => "`and` or `or`",
         response_kind => "`refer`, `notify` or `sanction`",
         table_kind | user_actions => "a table kind",
+        count_what => "`this incident`, `incidents of this table` or `any incident`",
+        count_window => {
+            "`per term`, `per half term`, `per school year`, `within <N> days` or `ever`"
+        }
+        ordinal => "a time such as `1st`, `2nd` or `3rd`",
+        or_more => "`or more`",
+        instead => "`instead`",
+        tier_list => "a response",
+        tier_follow => "`follow route <route>`",
         kw_access => "`access`",
         kw_acceptable => "`acceptable`",
         kw_actions => "`actions`",
         kw_after => "`after`",
+        kw_any => "`any`",
+        kw_count => "`count`",
+        kw_day => "`day`",
+        kw_days => "`days`",
+        kw_ever => "`ever`",
+        kw_half => "`half`",
+        kw_instead => "`instead`",
+        kw_ladder => "`ladder`",
+        kw_more => "`more`",
+        kw_of => "`of`",
+        kw_per => "`per`",
+        kw_table => "`table`",
+        kw_this => "`this`",
+        kw_within => "`within`",
+        kw_year => "`year`",
         kw_allowed => "`allowed`",
         kw_and => "`and`",
         kw_approved => "`approved`",
@@ -227,8 +257,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         fact_value => "a fact",
         verdict | verdict_exp => "`allowed`, `denied`, `illegal` or `conditional`",
         condition_word => "`time`, `nominated`, `permission` or `unspecified`",
-        no_what | no_step | no_response => {
-            "`incident`, `route`, `step` and a number, `referrals`, `notifications`, `sanctions`, `responses`, or `referral`, `notification` or `sanction` and a name"
+        no_what | no_step | no_response | no_tier => {
+            "`incident`, `route`, `step` and a number, `tier`, `referrals`, `notifications`, `sanctions`, `responses`, or `referral`, `notification` or `sanction` and a name"
         }
         step_item => "a step number",
         kw_action => "`action`",
@@ -268,6 +298,8 @@ fn keyword_text(rule: Rule) -> Option<&'static str> {
 fn words_of(rule: Rule) -> &'static [&'static str] {
     match rule {
         Rule::answer => &["allowed", "not", "acceptable", "unacceptable", "blank"],
+        Rule::count_what => &["this", "incidents", "any"],
+        Rule::count_window => &["per", "within", "ever"],
         Rule::presence => &["yes", "no", "with", "blank"],
         Rule::network => &["full", "internet", "none", "blank"],
         Rule::response_kind => &["refer", "notify", "sanction"],
@@ -277,7 +309,7 @@ fn words_of(rule: Rule) -> &'static [&'static str] {
         Rule::question_kind => &["action", "incident"],
         Rule::verdict | Rule::verdict_exp => &["allowed", "denied", "illegal", "conditional"],
         Rule::condition_word => &["time", "nominated", "permission", "unspecified"],
-        Rule::no_what | Rule::no_response => &[
+        Rule::no_what | Rule::no_response | Rule::no_tier => &[
             "incident",
             "referral",
             "notification",
@@ -288,6 +320,7 @@ fn words_of(rule: Rule) -> &'static [&'static str] {
             "responses",
             "route",
             "step",
+            "tier",
         ],
         Rule::day => &[
             "monday",
@@ -356,9 +389,9 @@ const POLICY: Vocabulary = Vocabulary {
 
 /// The test language (`.policy-test` files).
 pub(crate) const TESTS: Vocabulary = Vocabulary {
-    keywords: &["policy", "test", "ask", "expect"],
-    starts: "Each line of a test file starts with `test`, `ask` or `expect` (or `policy`, once, \
-             at the top).",
+    keywords: &["policy", "test", "ask", "earlier", "expect"],
+    starts: "Each line of a test file starts with `test`, `ask`, `earlier` or `expect` (or \
+             `policy`, once, at the top).",
     reference: "docs/testing.md",
     family: Some((
         Rule::verdict,
@@ -379,7 +412,9 @@ pub(crate) const TESTS: Vocabulary = Vocabulary {
             "steps",
             "step",
             "rule",
+            "role",
             "note",
+            "tier",
         ],
     )),
 };
@@ -428,6 +463,14 @@ pub(crate) fn syntax_error_in(
     let mut positives = positives;
     if first_is_keyword && positives.iter().any(|r| !name_led(r)) {
         positives.retain(|r| !name_led(r));
+        // Nor does `to` (of a day range) come straight after a keyword.
+        if pos == line.len() - after_first.len()
+            && positives
+                .iter()
+                .any(|r| *r != Rule::kw_to && describe(*r).is_some())
+        {
+            positives.retain(|r| *r != Rule::kw_to);
+        }
     }
 
     // A first word that is not a keyword, where the line failed right after

@@ -123,6 +123,21 @@ pub(crate) enum Statement {
         after: u32,
     },
     Directly,
+    Ladder {
+        id: Name,
+        label: Text,
+    },
+    Count {
+        what: Counted,
+        window: CountWindow,
+    },
+    Tier {
+        number: u32,
+        or_more: bool,
+        instead: bool,
+        responses: Vec<Name>,
+        route: Option<Name>,
+    },
     Route {
         id: Name,
         label: Text,
@@ -174,6 +189,9 @@ impl Statement {
             Statement::Responses { .. } => "`responses:`",
             Statement::Repeat { .. } => "`repeat offences`",
             Statement::Directly => "`reported directly`",
+            Statement::Ladder { .. } => "`ladder`",
+            Statement::Count { .. } => "`count`",
+            Statement::Tier { .. } => "a tier (such as `2nd time: …`)",
             Statement::Route { .. } => "`route`",
             Statement::Step { .. } => "`step`",
         }
@@ -242,7 +260,7 @@ impl LineContext<'_> {
         )
     }
 
-    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+    pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         self.pair_span(pair)
     }
 
@@ -293,11 +311,15 @@ pub(crate) struct Unexpected(pub(crate) Span);
 
 pub(crate) type Lowered<T> = Result<T, Unexpected>;
 
-fn children<'i>(pair: &Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+pub(super) fn children<'i>(pair: &Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
     pair.clone().into_inner()
 }
 
-fn first<'i>(ctx: &LineContext<'_>, pair: &Pair<'i, Rule>, rule: Rule) -> Lowered<Pair<'i, Rule>> {
+pub(super) fn first<'i>(
+    ctx: &LineContext<'_>,
+    pair: &Pair<'i, Rule>,
+    rule: Rule,
+) -> Lowered<Pair<'i, Rule>> {
     children(pair)
         .find(|p| p.as_rule() == rule)
         .ok_or_else(|| Unexpected(ctx.span(pair)))
@@ -307,15 +329,15 @@ fn all<'i>(pair: &Pair<'i, Rule>, rule: Rule) -> Vec<Pair<'i, Rule>> {
     children(pair).filter(|p| p.as_rule() == rule).collect()
 }
 
-fn has(pair: &Pair<'_, Rule>, rule: Rule) -> bool {
+pub(super) fn has(pair: &Pair<'_, Rule>, rule: Rule) -> bool {
     children(pair).any(|p| p.as_rule() == rule)
 }
 
-fn ident(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Name> {
+pub(super) fn ident(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Name> {
     first(ctx, pair, Rule::ident).map(|p| ctx.name(&p))
 }
 
-fn idents(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Name> {
+pub(super) fn idents(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Name> {
     // Sized exactly: a large policy holds one of these per cell, and most
     // name one role.
     let is_ident = |p: &Pair<'_, Rule>| p.as_rule() == Rule::ident;
@@ -329,11 +351,11 @@ fn idents(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Name> {
     names
 }
 
-fn ident_list(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Vec<Name>> {
+pub(super) fn ident_list(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Vec<Name>> {
     first(ctx, pair, Rule::ident_list).map(|p| idents(ctx, &p))
 }
 
-fn string(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Text> {
+pub(super) fn string(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Text> {
     first(ctx, pair, Rule::string).map(|p| ctx.text(&p))
 }
 
@@ -877,6 +899,9 @@ pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered
             after: number(ctx, p)?,
         },
         Rule::direct_stmt => Statement::Directly,
+        Rule::ladder_stmt => super::ladder::ladder(ctx, p)?,
+        Rule::count_stmt => super::ladder::count(ctx, p)?,
+        Rule::tier_stmt => super::ladder::tier(ctx, p)?,
         Rule::route_stmt => Statement::Route {
             id: ident(ctx, p)?,
             label: string(ctx, p)?,

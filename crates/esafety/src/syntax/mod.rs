@@ -9,6 +9,7 @@
 
 pub(crate) mod expected;
 pub(crate) mod grammar;
+mod ladder;
 pub(crate) mod lower;
 mod structure;
 

@@ -406,6 +406,59 @@ impl Assembler {
                     .items
                     .push(IncidentItem::ReportedDirectly(Directly { span, trivia }));
             }
+            S::Ladder { id, label } => match self.last_section() {
+                Some(Section::Incidents(t)) => t.items.push(IncidentsItem::Ladder(Ladder {
+                    id,
+                    label,
+                    items: Vec::new(),
+                    span,
+                    trivia,
+                })),
+                _ => return Err("A `ladder` line goes after an `incidents … for …` heading."),
+            },
+            S::Count { what, window } => {
+                let count = Count {
+                    what,
+                    window,
+                    span,
+                    trivia,
+                };
+                match self.last_ladder_or_incident() {
+                    Some(LadderHome::Ladder(l)) => l.items.push(LadderItem::Count(count)),
+                    Some(LadderHome::Incident(i)) => i.items.push(IncidentItem::Count(count)),
+                    None => {
+                        return Err(
+                            "A `count …` line goes under an `incident` line, or under a `ladder` of an incidents table.",
+                        );
+                    }
+                }
+            }
+            S::Tier {
+                number,
+                or_more,
+                instead,
+                responses,
+                route,
+            } => {
+                let tier = Tier {
+                    number,
+                    or_more,
+                    instead,
+                    responses,
+                    route,
+                    span,
+                    trivia,
+                };
+                match self.last_ladder_or_incident() {
+                    Some(LadderHome::Ladder(l)) => l.items.push(LadderItem::Tier(tier)),
+                    Some(LadderHome::Incident(i)) => i.items.push(IncidentItem::Tier(tier)),
+                    None => {
+                        return Err(
+                            "A tier (`1st time: …`) goes under an `incident` line, or under a `ladder` of an incidents table.",
+                        );
+                    }
+                }
+            }
 
             // --- routes
             S::Step {
@@ -472,13 +525,31 @@ impl Assembler {
         }
     }
 
+    /// The latest incident of the current incidents table, unless a
+    /// `ladder` came after it (a line below a ladder is the ladder's).
     fn last_incident(&mut self) -> Option<&mut Incident> {
+        match self.last_ladder_or_incident()? {
+            LadderHome::Incident(i) => Some(i),
+            LadderHome::Ladder(_) => None,
+        }
+    }
+
+    /// The latest incident or ladder of the current incidents table.
+    fn last_ladder_or_incident(&mut self) -> Option<LadderHome<'_>> {
         match self.last_section()? {
             Section::Incidents(t) => t.items.iter_mut().rev().find_map(|i| match i {
-                IncidentsItem::Incident(r) => Some(r),
-                IncidentsItem::Response(_) => None,
+                IncidentsItem::Incident(r) => Some(LadderHome::Incident(r)),
+                IncidentsItem::Ladder(l) => Some(LadderHome::Ladder(l)),
+                _ => None,
             }),
             _ => None,
         }
     }
+}
+
+/// Where a `count` or tier line goes: an incident's own ladder, or a ladder
+/// of the table.
+enum LadderHome<'a> {
+    Incident(&'a mut Incident),
+    Ladder(&'a mut Ladder),
 }

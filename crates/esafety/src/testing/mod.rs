@@ -390,6 +390,22 @@ pub struct Ask {
     pub facts: Vec<(Name, bool)>,
     /// `after N prior incidents`.
     pub prior: u32,
+    /// The `earlier` lines under the question: the person's history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<EarlierLine>,
+    /// The whole line's statement.
+    pub span: Span,
+}
+
+/// `earlier phone-in-lesson at 2026-10-01 10:00`: an earlier incident of the
+/// person asked about, for ladders to count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EarlierLine {
+    /// The incident: its id or label.
+    pub incident: Subject,
+    /// When it happened.
+    pub at: Moment,
     /// The whole line's statement.
     pub span: Span,
 }
@@ -443,6 +459,13 @@ impl Ask {
                 } else {
                     "incidents"
                 }
+            ));
+        }
+        for earlier in &self.history {
+            out.push_str(&format!(
+                ", earlier {} at {}",
+                earlier.incident.words(),
+                earlier.at.words()
             ));
         }
         out
@@ -600,6 +623,17 @@ pub enum Expect {
     Role(Name),
     /// `note "…"`: the decision's note contains this text.
     Note(Text),
+    /// `tier N [of LADDER]`: the tier numbered N (`2nd time` is 2) of a
+    /// ladder applied; of the ladder named, or of any.
+    Tier {
+        /// The tier's number.
+        number: u32,
+        /// The ladder: its id (an incident's id for its own ladder).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ladder: Option<Name>,
+    },
+    /// `no tier [of LADDER]`: no tier of the ladder (or of any) applied.
+    NoTier(Option<Name>),
 }
 
 /// The outcome of running a test file against a policy.

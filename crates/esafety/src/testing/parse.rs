@@ -6,10 +6,10 @@ use pest::Parser;
 use pest::iterators::Pair;
 
 use super::{
-    Ask, AskAbout, Expect, Expectation, Moment, ParsedTests, ResponseClass, Subject, TestCase,
-    TestFile, UnrunnableTest,
+    Ask, AskAbout, EarlierLine, Expect, Expectation, Moment, ParsedTests, ResponseClass, Subject,
+    TestCase, TestFile, UnrunnableTest,
 };
-use crate::ast::Text;
+use crate::ast::{Name, Text};
 use crate::diagnostic::{Code, Reporter};
 use crate::span::{LineIndex, Span};
 use crate::syntax::expected::{TESTS, syntax_error_in};
@@ -111,6 +111,7 @@ enum Statement {
     Policy(Text),
     Test(Text),
     Ask(Box<Ask>),
+    Earlier(Option<EarlierLine>),
     Expect(Option<Expectation>),
 }
 
@@ -310,6 +311,27 @@ impl Reader<'_, '_> {
                     interpretation: self.interpretation.take(),
                 });
             }
+            Statement::Earlier(earlier) => match (&mut self.current, earlier) {
+                (Some(case), Some(e)) if case.expectations.is_empty() => case.ask.history.push(e),
+                (Some(_), Some(e)) => {
+                    self.reporter
+                        .report(Code::TestMisplaced, e.span, "an `earlier` line after the test's `expect` lines")
+                        .label("too late")
+                        .help("The `earlier` lines are part of the question: put them straight under the `ask` line, before the `expect` lines.");
+                    self.broken_expectation = true;
+                }
+                // A moment that could not be read was reported; the test
+                // cannot run as written.
+                (Some(_), None) => self.broken_expectation = true,
+                (None, _) if self.broken_question => {}
+                (None, Some(e)) => {
+                    self.reporter
+                        .report(Code::TestMisplaced, e.span, "an `earlier` line with no question above it")
+                        .label("earlier than what?")
+                        .help("An `earlier` line gives an earlier incident of the person the `ask` line above it asks about: write the question first, e.g. `ask year-9 incident phone-in-lesson at 2026-11-24 10:00`.");
+                }
+                (None, None) => {}
+            },
             Statement::Expect(expectation) => match (&mut self.current, expectation) {
                 (Some(case), Some(e)) => case.expectations.push(e),
                 (Some(_), None) => self.broken_expectation = true,
@@ -368,6 +390,7 @@ impl Reader<'_, '_> {
             Rule::policy_stmt => Statement::Policy(text(ctx, pair)?),
             Rule::test_stmt => Statement::Test(text(ctx, pair)?),
             Rule::ask_stmt => Statement::Ask(Box::new(self.ask(ctx, pair)?)),
+            Rule::earlier_stmt => Statement::Earlier(self.earlier(ctx, pair)?),
             Rule::expect_stmt => Statement::Expect(self.expectation(ctx, pair)?),
             _ => return Err(Unexpected(ctx.pair_span(pair))),
         })
@@ -387,6 +410,7 @@ impl Reader<'_, '_> {
             at: None,
             facts: Vec::new(),
             prior: 0,
+            history: Vec::new(),
             span,
         };
         let mut seen = Vec::new();
@@ -475,6 +499,33 @@ impl Reader<'_, '_> {
             }
         }
         Ok(ask)
+    }
+
+    /// `earlier phone-in-lesson at 2026-10-01 10:00`, or `None` (reported)
+    /// when its moment is not a real one.
+    fn earlier(
+        &mut self,
+        ctx: &LineContext<'_>,
+        pair: &Pair<'_, Rule>,
+    ) -> Lowered<Option<EarlierLine>> {
+        let span = ctx.pair_span(pair);
+        let mut incident = None;
+        let mut at = None;
+        for part in pair.clone().into_inner() {
+            match part.as_rule() {
+                Rule::subject => incident = Some(subject(ctx, &part)?),
+                Rule::moment => at = Some(part),
+                _ => {}
+            }
+        }
+        let (Some(incident), Some(moment)) = (incident, at) else {
+            return Err(Unexpected(span));
+        };
+        let at = self.moment(ctx, &moment)?;
+        // `moment` marks the question being read as unrunnable; an earlier
+        // line's bad moment is this line's, recorded by `place`.
+        self.bad_moment = false;
+        Ok(at.map(|at| EarlierLine { incident, at, span }))
     }
 
     /// `teacher, dsl`: the first role, then the others; a role named twice
@@ -673,12 +724,14 @@ impl Reader<'_, '_> {
                     .find(|p| {
                         matches!(
                             p.as_rule(),
-                            Rule::no_what | Rule::no_step | Rule::no_response
+                            Rule::no_what | Rule::no_step | Rule::no_response | Rule::no_tier
                         )
                     })
                     .ok_or(Unexpected(span))?;
                 if what.as_rule() == Rule::no_step {
                     Expect::NoStep(lower::number(ctx, what)?)
+                } else if what.as_rule() == Rule::no_tier {
+                    Expect::NoTier(ladder_name(ctx, what))
                 } else if what.as_rule() == Rule::no_response {
                     let parts: Vec<Pair<'_, Rule>> = what.clone().into_inner().collect();
                     let class = match parts.first().map(Pair::as_rule) {
@@ -751,10 +804,33 @@ impl Reader<'_, '_> {
                     .ok_or(Unexpected(span))?,
             ),
             Rule::note_exp => Expect::Note(text(ctx, &body)?),
+            Rule::tier_exp => {
+                let number = lower::number(ctx, &body)?;
+                if number == 0 {
+                    self.reporter
+                        .report(Code::ImpossibleExpectation, span, "there is no tier 0: tiers are numbered from 1, the 1st time")
+                        .label("impossible")
+                        .help("Write the number of the tier's time: `expect tier 1` for `1st time`, `expect tier 3` for `3rd time or more`.");
+                    return Ok(None);
+                }
+                Expect::Tier {
+                    number,
+                    ladder: ladder_name(ctx, &body),
+                }
+            }
             _ => return Err(Unexpected(span)),
         };
         Ok(Some(Expectation { kind, span }))
     }
+}
+
+/// The ladder of `of LADDER`, if the expectation names one.
+fn ladder_name(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Option<Name> {
+    pair.clone()
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::of_ladder)
+        .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::ident))
+        .map(|p| ctx.name(&p))
 }
 
 fn text(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Text> {

@@ -104,6 +104,8 @@ enum Named {
     Response,
     Route,
     Row,
+    /// A ladder: a table's, or an incident's own (by the incident's id).
+    Ladder,
 }
 
 /// The (id, label) of everything an expectation can name, by kind: read off
@@ -115,6 +117,7 @@ struct Known {
     routes: Vec<(Arc<str>, Arc<str>)>,
     /// Rows of the rule tables, and the device capabilities.
     rows: Vec<(Arc<str>, Arc<str>)>,
+    ladders: Vec<(Arc<str>, Arc<str>)>,
 }
 
 impl Known {
@@ -122,6 +125,13 @@ impl Known {
         let mut responses: Vec<(Arc<str>, Arc<str>)> = Vec::new();
         for incident in &p.data.incidents {
             for r in incident.lists.iter() {
+                responses.push((r.id.clone(), r.label.clone()));
+                responses.extend(r.to.iter().map(|t| (t.id.clone(), t.title.clone())));
+            }
+        }
+        // So do the tiers of ladders.
+        for tier in p.data.ladders.iter().flat_map(|l| l.tiers.iter()) {
+            for (_, r, _) in &tier.responses {
                 responses.push((r.id.clone(), r.label.clone()));
                 responses.extend(r.to.iter().map(|t| (t.id.clone(), t.title.clone())));
             }
@@ -158,6 +168,12 @@ impl Known {
                 .map(|r| (r.id.clone(), r.label.clone()))
                 .collect(),
             rows,
+            ladders: p
+                .data
+                .ladders
+                .iter()
+                .map(|l| (l.reference.id.clone(), l.reference.label.clone()))
+                .collect(),
         }
     }
 
@@ -167,6 +183,7 @@ impl Known {
             Named::Response => &self.responses,
             Named::Route => &self.routes,
             Named::Row => &self.rows,
+            Named::Ladder => &self.ladders,
         }
     }
 }
@@ -293,6 +310,14 @@ impl Runner<'_, '_, '_> {
             query.facts.insert(name.text.to_string(), *value);
         }
         query.at = ask.at.as_ref().and_then(|m| self.moment(m));
+        query.history = ask
+            .history
+            .iter()
+            .filter_map(|e| {
+                self.moment(&e.at)
+                    .map(|at| crate::Earlier::new(&*e.incident.text, at))
+            })
+            .collect();
         query
     }
 
@@ -358,17 +383,39 @@ impl Runner<'_, '_, '_> {
                 .find(|(n, _)| *n.text == **given)
                 .map_or(ask.span, |(n, _)| n.span),
             QueryError::Incomplete(_) => ask.span,
+            QueryError::InHistory { entry, .. } => ask
+                .history
+                .get(*entry)
+                .map_or(ask.span, |e| e.incident.span),
             _ => subject,
         };
+        // An error in an `earlier` line is shown at that line: say what is
+        // wrong with it, not which entry of the history it is.
+        let message = match error {
+            QueryError::InHistory { error, .. } => error.to_string(),
+            other => other.to_string(),
+        };
         self.reporter
-            .report(Code::TestUnknownName, span, error.to_string())
+            .report(Code::TestUnknownName, span, message)
             .label("the policy does not know this")
             .help("A test names roles, rows, incidents, devices, places and facts as the policy does: by id or by label. `esafety list --policy FILE` lists them all.");
     }
 
     /// Checks that what an expectation names exists; reports it if not.
     fn names_are_known(&mut self, e: &Expectation) -> bool {
-        let subjects: Vec<(&Subject, Named)> = match &e.kind {
+        // A ladder is named by its id, as a subject would be.
+        let ladder = match &e.kind {
+            Expect::Tier {
+                ladder: Some(l), ..
+            }
+            | Expect::NoTier(Some(l)) => Some(Subject {
+                text: l.text.clone(),
+                quoted: false,
+                span: l.span,
+            }),
+            _ => None,
+        };
+        let mut subjects: Vec<(&Subject, Named)> = match &e.kind {
             Expect::Incident(Some(s)) => vec![(s, Named::Incident)],
             Expect::Response { subject, .. } | Expect::NoResponse { subject, .. } => {
                 vec![(subject, Named::Response)]
@@ -378,6 +425,7 @@ impl Runner<'_, '_, '_> {
             Expect::Rule(s) => vec![(s, Named::Row)],
             _ => Vec::new(),
         };
+        subjects.extend(ladder.as_ref().map(|l| (l, Named::Ladder)));
         let mut known = true;
         for (subject, kind) in subjects {
             let candidates = self.names.of_kind(kind);
@@ -395,6 +443,7 @@ impl Runner<'_, '_, '_> {
                 Named::Response => "no response of this policy (and no referral target)",
                 Named::Route => "no procedure (route) of this policy",
                 Named::Row => "no row of this policy",
+                Named::Ladder => "no ladder of this policy",
             };
             let mut message = format!("{what} is `{}`", subject.text);
             if let Some(dym) = suggest::did_you_mean(&suggestions) {
@@ -617,6 +666,8 @@ fn expected_words(e: &Expect) -> String {
         Expect::Rule(s) => format!("rule {}", s.words()),
         Expect::Role(r) => format!("role {}", r.text),
         Expect::Note(t) => format!("note \"{}\"", t.text),
+        Expect::Tier { number, ladder } => format!("tier {number}{}", of_ladder(ladder.as_ref())),
+        Expect::NoTier(ladder) => format!("no tier{}", of_ladder(ladder.as_ref())),
     }
 }
 
@@ -685,6 +736,13 @@ fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
             .as_ref()
             .is_some_and(|n| normalize_label(n).contains(&normalize_label(&t.text))),
         Expect::Role(r) => d.role.as_deref() == Some(&*r.text),
+        Expect::Tier { number, ladder } => d.escalation.iter().any(|e| {
+            on_ladder(e, ladder.as_ref()) && e.tier.as_ref().is_some_and(|t| t.number == *number)
+        }),
+        Expect::NoTier(ladder) => !d
+            .escalation
+            .iter()
+            .any(|e| on_ladder(e, ladder.as_ref()) && e.tier.is_some()),
     };
     if holds {
         return None;
@@ -761,8 +819,42 @@ fn check(e: &Expectation, d: &Decision) -> Option<(String, String)> {
             .note
             .as_ref()
             .map_or_else(|| "no note".to_owned(), |n| format!("note \"{n}\"")),
+        Expect::Tier { .. } | Expect::NoTier(_) => tiers_words(d),
     };
     Some((expected_words(&e.kind), actual))
+}
+
+/// `escalation` of a decision for a ladder named (or any): whether it is.
+fn on_ladder(e: &crate::LadderOutcome, ladder: Option<&crate::ast::Name>) -> bool {
+    ladder.is_none_or(|l| *e.ladder.id == *l.text)
+}
+
+fn of_ladder(ladder: Option<&crate::ast::Name>) -> String {
+    ladder.map_or_else(String::new, |l| format!(" of {}", l.text))
+}
+
+/// The tiers a decision applied, in words: "tier 2 of phone-in-lesson (the
+/// 2nd time); no tier of pastoral (the 1st time)".
+fn tiers_words(d: &Decision) -> String {
+    if d.escalation.is_empty() {
+        return "no ladder applies to this question".to_owned();
+    }
+    let words: Vec<String> = d
+        .escalation
+        .iter()
+        .map(|e| {
+            let tier = e
+                .tier
+                .as_ref()
+                .map_or_else(|| "no tier".to_owned(), |t| format!("tier {}", t.number));
+            format!(
+                "{tier} of {} ({})",
+                e.ladder.id,
+                crate::escalation::nth(e.time)
+            )
+        })
+        .collect();
+    words.join("; ")
 }
 
 /// Every row, device, incident and procedure of the policy, marked with
