@@ -20,8 +20,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use esafety::{Policy, Query};
-use esafety_bench::cedar::Cedar;
-use esafety_bench::{Floor, generate, question_mix, root, shipped};
+use esafety_bench::cedar::{self, Cedar};
+use esafety_bench::reading::Reading;
+use esafety_bench::{Floor, differential, generate, question_mix, readings, root, shipped};
 
 /// Median of per-item times, in nanoseconds, over `samples` passes of `run`
 /// (each pass answering `items` questions), after a warm-up.
@@ -161,7 +162,9 @@ fn shapes() -> Vec<Shape> {
         (
             "incident_per_row",
             esafety_bench::shapes::incident_per_row,
-            10_000,
+            // 100,000 rows with an incident each would pass the 16 MiB
+            // file limit.
+            5_000,
         ),
     ];
     cases
@@ -229,19 +232,7 @@ fn main() {
     let floor = Floor::build(&policies, &mix);
     let n = mix.len();
 
-    // Cedar, built once; then every answer compared before any timing.
-    let cedar = Cedar::build(&policies, &mix);
-    let disagreements = cedar.disagreements(&policies, &mix);
-    let answers_agree = disagreements.is_empty();
-    if let Some(first) = disagreements.first() {
-        eprintln!(
-            "Cedar and esafety disagree on {} questions, e.g. {first}",
-            disagreements.len()
-        );
-    }
-    let cedar_rules = cedar.policy_count();
-
-    // Decisions: esafety, the floor and Cedar over the same mix, side by side.
+    // Decisions: esafety and the floor over the same mix, side by side.
     let queries: Vec<(&Policy, &Query)> = mix
         .iter()
         .map(|q| (&policies[q.policy].1, &q.query))
@@ -256,11 +247,63 @@ fn main() {
             black_box(floor.answer(black_box(q)));
         }
     });
-    let cedar_ns = median_ns(11, n, || {
-        for i in 0..n {
-            black_box(cedar.allows(black_box(i)));
+
+    // Cedar, translated from the independent reading; every question of
+    // the differential test compared before any timing, then both engines
+    // timed on those questions (every one with a time and both facts).
+    let readings = readings(&policies);
+    let cedar = Cedar::build(&readings);
+    let full: Vec<_> = readings
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| differential::questions(i, r))
+        .collect();
+    let disagreements = differential::disagreements(&policies, &readings, &cedar, &full);
+    let answers_agree = disagreements.is_empty();
+    if let Some(first) = disagreements.first() {
+        eprintln!(
+            "Cedar and esafety disagree on {} questions, e.g. {first}",
+            disagreements.len()
+        );
+    }
+    let cedar_rules = cedar.policy_count();
+    let requests: Vec<_> = full
+        .iter()
+        .map(|q| (q.policy, cedar.request(&readings[q.policy], q)))
+        .collect();
+    let full_queries: Vec<(&Policy, Query)> = full
+        .iter()
+        .map(|q| (&policies[q.policy].1, differential::query(q)))
+        .collect();
+    let full_n = full.len();
+    let decide_full_ns = median_ns(11, full_n, || {
+        for (policy, query) in &full_queries {
+            black_box(policy.decide(black_box(query)).ok());
         }
     });
+    let cedar_ns = median_ns(5, full_n, || {
+        for (policy, request) in &requests {
+            black_box(cedar.allows(*policy, black_box(request)));
+        }
+    });
+    // Cedar's parse + validate of the 10k-row generated policy, translated,
+    // against esafety's parse + check of the same text.
+    let text_10k = generate(10_000);
+    let (schema_10k, policies_10k) = cedar::translate(&Reading::of(&text_10k));
+    let mut cedar_parse_runs: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(cedar::parse_and_validate(&schema_10k, &policies_10k));
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    cedar_parse_runs.sort_by(f64::total_cmp);
+    let cedar_parse_10k_ms = cedar_parse_runs[cedar_parse_runs.len() / 2];
+    let cedar_policies_10k = cedar::parse_and_validate(&schema_10k, &policies_10k)
+        .1
+        .policies()
+        .count();
+
     // Decisions with an explanation, for reference.
     let explained: Vec<(&Policy, Query)> = mix
         .iter()
@@ -304,6 +347,15 @@ fn main() {
     summary.insert("floor_ns", floor_ns.into());
     summary.insert("cedar_ns", cedar_ns.into());
     summary.insert("cedar_over_decide", (cedar_ns / decide_ns).into());
+    summary.insert("decide_full_ns", decide_full_ns.into());
+    summary.insert(
+        "cedar_over_decide_same_questions",
+        (cedar_ns / decide_full_ns).into(),
+    );
+    summary.insert("differential_questions", full_n.into());
+    summary.insert("cedar_parse_10k_ms", cedar_parse_10k_ms.into());
+    summary.insert("cedar_parse_10k_runs_ms", cedar_parse_runs.clone().into());
+    summary.insert("cedar_policies_10k", cedar_policies_10k.into());
     summary.insert("decide_over_floor", (decide_ns / floor_ns).into());
     summary.insert("answers_agree", answers_agree.into());
     summary.insert("check_1k_rows_ms", by_rows(1_000).ms.into());
@@ -357,8 +409,19 @@ fn main() {
     println!("| decide, no explanation | {decide_ns:.0} ns | |");
     println!("| decide, with explanation | {explained_ns:.0} ns | |");
     println!("| floor (IndexMap look-up) | {floor_ns:.0} ns | |");
-    println!("| cedar is_authorized | {cedar_ns:.0} ns | |");
-    println!("| cedar / decide | {:.1}× | ≥ 20× |", cedar_ns / decide_ns);
+    println!("| decide, {full_n} differential questions | {decide_full_ns:.0} ns | |");
+    println!("| cedar is_authorized, same questions | {cedar_ns:.0} ns | |");
+    println!(
+        "| cedar / decide (mix) | {:.1}× | ≥ 20× |",
+        cedar_ns / decide_ns
+    );
+    println!(
+        "| cedar / decide (same questions) | {:.1}× | |",
+        cedar_ns / decide_full_ns
+    );
+    println!(
+        "| cedar parse + validate, 10k rows ({cedar_policies_10k} policies) | {cedar_parse_10k_ms:.1} ms | > esafety check |"
+    );
     println!("| decide / floor | {:.1}× | ≤ 5× |", decide_ns / floor_ns);
     println!("| answers agree with Cedar | {answers_agree} | true |");
     for s in &scaling {

@@ -1,250 +1,402 @@
-//! The same questions asked of Cedar: an encoding of the compiled policies
-//! as Cedar policies, and the requests for the question mix.
+//! The policies translated to Cedar the way Cedar's documentation models
+//! role-based rules, from the independent [`Reading`] of each policy's text
+//! (never from `Policy::decide`):
 //!
-//! The encoding is generated from the compiled policy, not written by hand:
-//! one `permit` per (role, row) that the policy allows in some circumstance,
-//! its time windows as conditions on `context.weekday` (1 = Monday) and
-//! `context.minute` (minutes since midnight), and its facts as `context`
-//! booleans. Anything else is denied, which is Cedar's default and
-//! esafety's fail-closed rule alike; a `conditional` answer counts as denied.
+//! * roles are `Role` entities in a hierarchy (`year-4` in `pupil` in
+//!   `everyone`), and a request's principal is the role asked about;
+//! * rows are actions, each in its table's action group;
+//! * a cell is a `permit` for `principal in Role::"…"` over the rows of its
+//!   table that answer that role the same way, `unless` the principal is in
+//!   a more specific role the row also answers for (esafety's "the most
+//!   specific answer applies");
+//! * a time window is a condition on `context.periods`, the set of periods
+//!   on at the request's time, which the caller computes from the
+//!   timetable (as an application would from its clock);
+//! * nomination and permission are `context` booleans.
+//!
+//! Everything else is denied, which is Cedar's default and esafety's
+//! fail-closed rule alike.
 
 #![allow(
     clippy::unwrap_used,
     reason = "the encoding is generated: a name Cedar rejects is a bug to stop on"
 )]
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
 use cedar_policy::{
     Authorizer, Context, Decision as CedarDecision, Entities, EntityUid, PolicySet, Request,
+    Schema, ValidationMode, Validator,
 };
-use esafety::{ConditionKind, Policy, Query, Verdict};
 
-use crate::{Question, Subject};
+use crate::reading::{Reading, Rule};
 
-/// Cedar's policy sets (one per esafety policy) and one request per
-/// question of the mix, built once so that only `is_authorized` is timed.
+/// One policy in Cedar: its schema, policies and entities.
+#[derive(Debug)]
+pub struct Encoded {
+    /// The schema, in Cedar's schema syntax.
+    pub schema_text: String,
+    /// The policies, as text.
+    pub policies_text: String,
+    schema: Schema,
+    policies: PolicySet,
+    entities: Entities,
+}
+
+/// The policies in Cedar, and an authorizer.
 #[derive(Debug)]
 pub struct Cedar {
-    policies: Vec<PolicySet>,
-    requests: Vec<(usize, Request)>,
-    entities: Entities,
+    encoded: Vec<Encoded>,
     authorizer: Authorizer,
 }
 
+/// A question with everything given, as the differential test asks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullQuestion {
+    /// Index of the policy.
+    pub policy: usize,
+    /// The role asked about.
+    pub role: String,
+    /// The row, by id.
+    pub row: String,
+    /// When.
+    pub at: jiff::civil::DateTime,
+    /// Whether the person is nominated (selected) for it.
+    pub nominated: bool,
+    /// Whether they have permission.
+    pub permission: bool,
+}
+
 impl Cedar {
-    /// Encodes `policies` for the questions of `mix`.
-    pub fn build(policies: &[(String, Policy)], mix: &[Question]) -> Cedar {
+    /// Translates each reading to Cedar, and validates the policies
+    /// against the schema with Cedar's validator (strict mode).
+    ///
+    /// # Panics
+    ///
+    /// When the translation does not parse or validate: a bug in it.
+    pub fn build(readings: &[Reading]) -> Cedar {
         Cedar {
-            policies: cedar_encoding(policies, mix),
-            requests: mix.iter().map(|q| (q.policy, cedar_request(q))).collect(),
-            entities: Entities::empty(),
+            encoded: readings.iter().map(encode).collect(),
             authorizer: Authorizer::new(),
         }
     }
 
-    /// Whether Cedar allows question `i` of the mix.
-    pub fn allows(&self, i: usize) -> bool {
-        let (p, request) = &self.requests[i];
+    /// The encodings, one per policy.
+    pub fn encoded(&self) -> &[Encoded] {
+        &self.encoded
+    }
+
+    /// How many Cedar policies the encodings have in all.
+    pub fn policy_count(&self) -> usize {
+        self.encoded
+            .iter()
+            .map(|e| e.policies.policies().count())
+            .sum()
+    }
+
+    /// The request for a question: the periods on at its time come from
+    /// the reading's clock.
+    pub fn request(&self, reading: &Reading, q: &FullQuestion) -> Request {
+        let periods: Vec<serde_json::Value> = reading
+            .clock
+            .on_at(q.at)
+            .into_iter()
+            .map(serde_json::Value::from)
+            .collect();
+        let context = serde_json::json!({
+            "periods": periods,
+            "nominated": q.nominated,
+            "permission": q.permission,
+        });
+        let encoded = &self.encoded[q.policy];
+        let action =
+            EntityUid::from_str(&format!("Action::{:?}", format!("row/{}", q.row))).unwrap();
+        Request::new(
+            EntityUid::from_str(&format!("Role::{:?}", q.role)).unwrap(),
+            action.clone(),
+            EntityUid::from_str("School::\"school\"").unwrap(),
+            Context::from_json_value(context, Some((&encoded.schema, &action))).unwrap(),
+            Some(&encoded.schema),
+        )
+        .unwrap_or_else(|e| panic!("{q:?}: {e}"))
+    }
+
+    /// Whether Cedar allows a request of policy `policy`.
+    pub fn allows(&self, policy: usize, request: &Request) -> bool {
+        let encoded = &self.encoded[policy];
         self.authorizer
-            .is_authorized(request, &self.policies[*p], &self.entities)
+            .is_authorized(request, &encoded.policies, &encoded.entities)
             .decision()
             == CedarDecision::Allow
     }
+}
 
-    /// How many Cedar policies the encoding has.
-    pub fn policy_count(&self) -> usize {
-        self.policies.iter().map(|p| p.policies().count()).sum()
-    }
+/// A Cedar string literal.
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
+}
 
-    /// The questions on which Cedar and esafety disagree (esafety's
-    /// `conditional` counted as denied), described for a person.
-    pub fn disagreements(&self, policies: &[(String, Policy)], mix: &[Question]) -> Vec<String> {
-        mix.iter()
-            .enumerate()
-            .filter_map(|(i, q)| {
-                let esafety_allows = policies[q.policy]
-                    .1
-                    .decide(&q.query)
-                    .is_ok_and(|d| d.verdict == Verdict::Allowed);
-                let cedar_allows = self.allows(i);
-                (esafety_allows != cedar_allows).then(|| {
-                    format!(
-                        "{:?}: esafety {esafety_allows}, cedar {cedar_allows}",
-                        q.query
-                    )
-                })
-            })
-            .collect()
+/// One policy's encoding.
+fn encode(reading: &Reading) -> Encoded {
+    let (schema_text, policies_text) = translate(reading);
+    let (schema, policies) = parse_and_validate(&schema_text, &policies_text);
+    let entities = entities(reading, &schema);
+    Encoded {
+        schema_text,
+        policies_text,
+        schema,
+        policies,
+        entities,
     }
 }
 
-/// Cedar's names for a question.
-fn cedar_names(q: &Question) -> (String, String, String) {
-    match &q.subject {
-        Subject::Action(row) => (
-            format!("Role::{:?}", q.role),
-            format!("Action::{:?}", format!("row/{row}")),
-            "School::\"school\"".to_owned(),
-        ),
-        Subject::Incident(id) => (
-            format!("Role::{:?}", q.role),
-            format!("Action::{:?}", format!("incident/{id}")),
-            "School::\"school\"".to_owned(),
-        ),
-        Subject::Device(d, c) => (
-            "Role::\"anyone\"".to_owned(),
-            format!("Action::{:?}", format!("capability/{c}")),
-            format!("Device::{d:?}"),
-        ),
-    }
+/// Cedar's own work on a translated policy: parse the schema and the
+/// policies, and validate the policies against the schema (strict mode).
+///
+/// # Panics
+///
+/// When either does not parse, or the policies do not validate.
+pub fn parse_and_validate(schema_text: &str, policies_text: &str) -> (Schema, PolicySet) {
+    let (schema, _) = Schema::from_cedarschema_str(schema_text)
+        .unwrap_or_else(|e| panic!("the generated schema does not parse: {e}\n{schema_text}"));
+    let policies = PolicySet::from_str(policies_text)
+        .unwrap_or_else(|e| panic!("the generated Cedar does not parse: {e}\n{policies_text}"));
+    let validation = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+    assert!(
+        validation.validation_passed(),
+        "the generated Cedar does not validate against its schema: {:?}",
+        validation
+            .validation_errors()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    );
+    (schema, policies)
 }
 
-/// The minutes of each weekday at which `query` is allowed, as
-/// `(weekday 1 = Monday, start, end)` intervals, found by asking the
-/// compiled policy at every minute of a school week.
-fn allowed_intervals(policy: &Policy, query: &Query) -> Vec<(i8, u16, u16)> {
-    let monday = jiff::civil::date(2025, 11, 3);
-    let mut out = Vec::new();
-    for day in 0..7i8 {
-        let date = monday
-            .checked_add(jiff::Span::new().days(i64::from(day)))
-            .unwrap();
-        let mut start = None;
-        for minute in 0..=1440u16 {
-            let allowed = minute < 1440 && {
-                let at = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
-                policy
-                    .decide(&query.clone().at(at))
-                    .is_ok_and(|d| d.verdict == Verdict::Allowed)
+/// The schema and the policies, as Cedar text.
+pub fn translate(reading: &Reading) -> (String, String) {
+    // The permits: for each table, the cells that allow in some situation,
+    // grouped by (role, rule, more specific roles named in the row). Each
+    // group is an action group the rows belong to, so a permit names one
+    // group rather than listing its rows.
+    let mut groups: BTreeMap<(String, String, Rule, Vec<String>), Vec<String>> = BTreeMap::new();
+    for (table, rows) in &reading.tables {
+        for row in rows {
+            let named = reading.named_in(row);
+            let Some(cells) = reading.rules.get(row) else {
+                continue;
             };
-            match (allowed, start) {
-                (true, None) => start = Some(minute),
-                (false, Some(s)) => {
-                    out.push((day + 1, s, minute));
-                    start = None;
+            for role in &named {
+                // The answer for this level: every cell naming the role; a
+                // rule that never allows at the level stops the others.
+                let rules: Vec<&Rule> = cells
+                    .iter()
+                    .filter(|(roles, _)| roles.contains(role))
+                    .map(|(_, rule)| rule)
+                    .collect();
+                let rule = match rules.as_slice() {
+                    [one] => (*one).clone(),
+                    several if several.iter().all(|r| *r == several[0]) => several[0].clone(),
+                    _ => Rule::Never,
+                };
+                if matches!(rule, Rule::Never | Rule::Unsupported) {
+                    continue;
                 }
+                let mut narrower: Vec<String> = named
+                    .iter()
+                    .filter(|other| *other != role && reading.is_within(other, role))
+                    .cloned()
+                    .collect();
+                narrower.sort();
+                groups
+                    .entry((table.clone(), role.clone(), rule, narrower))
+                    .or_default()
+                    .push(row.clone());
+            }
+        }
+    }
+    // Each row's action groups: its table's, and those of its cells.
+    let mut parents: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (n, rows) in groups.values().enumerate() {
+        for row in rows {
+            parents
+                .entry(row.as_str())
+                .or_default()
+                .push(quoted(&format!("allow/{n}")));
+        }
+    }
+
+    // The schema: roles in roles; one action per row, in its table's group
+    // and its cells' groups.
+    let mut schema_text = String::from(
+        "entity Role in [Role];\nentity School;\ntype Situation = { periods: Set<String>, nominated: Bool, permission: Bool };\n",
+    );
+    for n in 0..groups.len() {
+        writeln!(schema_text, "action {};", quoted(&format!("allow/{n}"))).unwrap();
+    }
+    for (table, rows) in &reading.tables {
+        let group = quoted(&format!("table/{table}"));
+        writeln!(schema_text, "action {group};").unwrap();
+        for row in rows {
+            let mut of = vec![group.clone()];
+            of.extend(parents.get(row.as_str()).cloned().unwrap_or_default());
+            writeln!(
+                schema_text,
+                "action {} in [{}] appliesTo {{ principal: [Role], resource: [School], context: Situation }};",
+                quoted(&format!("row/{row}")),
+                of.join(", ")
+            )
+            .unwrap();
+        }
+    }
+
+    let mut policies_text = String::new();
+    for (n, ((_, role, rule, narrower), rows)) in groups.into_iter().enumerate() {
+        {
+            let action = if let [only] = rows.as_slice() {
+                format!("action == Action::{}", quoted(&format!("row/{only}")))
+            } else {
+                format!("action in Action::{}", quoted(&format!("allow/{n}")))
+            };
+            write!(
+                policies_text,
+                "permit (principal in Role::{}, {action}, resource)",
+                quoted(&role)
+            )
+            .unwrap();
+            let set = |names: &[String]| {
+                let items: Vec<String> = names.iter().map(|n| quoted(n)).collect();
+                format!("[{}]", items.join(", "))
+            };
+            match &rule {
+                Rule::During(periods) => write!(
+                    policies_text,
+                    " when {{ context.periods.containsAny({}) }}",
+                    set(periods)
+                )
+                .unwrap(),
+                Rule::Outside(periods) => write!(
+                    policies_text,
+                    " when {{ !context.periods.containsAny({}) }}",
+                    set(periods)
+                )
+                .unwrap(),
+                Rule::Nominated => policies_text.push_str(" when { context.nominated }"),
+                Rule::Permission => policies_text.push_str(" when { context.permission }"),
                 _ => {}
             }
-        }
-    }
-    out
-}
-
-/// An equivalent Cedar encoding of the policies, for the questions of the
-/// mix: one `permit` per (role, row) that the policy allows in some
-/// circumstance, its time windows as `context.weekday` / `context.minute`
-/// conditions and its facts as `context` booleans. Denials are Cedar's
-/// default.
-fn cedar_encoding(policies: &[(String, Policy)], mix: &[Question]) -> Vec<PolicySet> {
-    let mut texts: Vec<String> = policies.iter().map(|_| String::new()).collect();
-    let mut done = std::collections::HashSet::new();
-    for q in mix {
-        // One permit per (policy, role, subject), from its plain question.
-        let (principal, action, resource) = cedar_names(q);
-        if !done.insert((
-            q.policy,
-            principal.clone(),
-            action.clone(),
-            resource.clone(),
-        )) {
-            continue;
-        }
-        let policy = &policies[q.policy].1;
-        let mut plain = q.query.clone();
-        plain.at = None;
-        plain.facts.clear();
-        let Ok(d) = policy.decide(&plain) else {
-            continue;
-        };
-        let scope = format!("principal == {principal}, action == {action}, resource == {resource}");
-        let condition = match (d.verdict, d.condition.map(|c| c.kind)) {
-            (Verdict::Allowed, _) => Some(String::new()),
-            (Verdict::Conditional, Some(ConditionKind::Nominated)) => {
-                Some(" when { context has nominated && context.nominated }".to_owned())
-            }
-            (Verdict::Conditional, Some(ConditionKind::Permission)) => {
-                Some(" when { context has permission && context.permission }".to_owned())
-            }
-            (Verdict::Conditional, Some(ConditionKind::Time)) => {
-                let windows: Vec<String> = allowed_intervals(policy, &plain)
+            if !narrower.is_empty() {
+                let tests: Vec<String> = narrower
                     .iter()
-                    .map(|(day, s, e)| format!("(context.weekday == {day} && context.minute >= {s} && context.minute < {e})"))
+                    .map(|n| format!("principal in Role::{}", quoted(n)))
                     .collect();
-                (!windows.is_empty()).then(|| {
-                    format!(
-                        " when {{ context has weekday && context has minute && ({}) }}",
-                        windows.join(" || ")
-                    )
-                })
+                write!(policies_text, " unless {{ {} }}", tests.join(" || ")).unwrap();
             }
-            _ => None,
-        };
-        if let Some(condition) = condition {
-            writeln!(texts[q.policy], "permit({scope}){condition};").unwrap();
+            policies_text.push_str(";\n");
         }
     }
-    texts
-        .iter()
-        .map(|t| {
-            PolicySet::from_str(t)
-                .unwrap_or_else(|e| panic!("the generated Cedar does not parse: {e}\n{t}"))
-        })
-        .collect()
+
+    (schema_text, policies_text)
 }
 
-/// The request for one question: its names, and the moment and facts as
-/// context.
-fn cedar_request(q: &Question) -> Request {
-    let (principal, action, resource) = cedar_names(q);
-    let mut context = serde_json::Map::new();
-    if let Some(at) = q.query.at {
-        let weekday = at.weekday().to_monday_one_offset();
-        context.insert("weekday".into(), weekday.into());
-        context.insert(
-            "minute".into(),
-            (i64::from(at.hour()) * 60 + i64::from(at.minute())).into(),
-        );
+/// The entities: every role the policy knows, with its group, and the
+/// school.
+fn entities(reading: &Reading, schema: &Schema) -> Entities {
+    let mut roles: Vec<String> = reading.groups.keys().cloned().collect();
+    roles.extend(reading.groups.values().cloned());
+    for row in reading.rules.keys() {
+        roles.extend(reading.named_in(row));
     }
-    for (name, value) in &q.query.facts {
-        context.insert(name.clone(), (*value).into());
-    }
-    Request::new(
-        EntityUid::from_str(&principal).unwrap(),
-        EntityUid::from_str(&action).unwrap(),
-        EntityUid::from_str(&resource).unwrap(),
-        Context::from_json_value(serde_json::Value::Object(context), None).unwrap(),
-        None,
-    )
-    .unwrap()
+    roles.sort();
+    roles.dedup();
+    let entities: Vec<serde_json::Value> = roles
+        .iter()
+        .map(|role| {
+            let parents: Vec<serde_json::Value> = reading
+                .groups
+                .get(role)
+                .map(|g| serde_json::json!({ "type": "Role", "id": g }))
+                .into_iter()
+                .collect();
+            serde_json::json!({ "uid": { "type": "Role", "id": role }, "attrs": {}, "parents": parents })
+        })
+        .chain(std::iter::once(
+            serde_json::json!({ "uid": { "type": "School", "id": "school" }, "attrs": {}, "parents": [] }),
+        ))
+        .collect();
+    Entities::from_json_value(serde_json::Value::Array(entities), Some(schema))
+        .unwrap_or_else(|e| panic!("the generated entities do not load: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{question_mix, shipped};
+
+    fn reading(text: &str) -> Reading {
+        Reading::of(text)
+    }
+
+    const POLICY: &str = "school \"T\"\nroles\n  staff includes teacher, dsl\ntimetable\n  monday to friday\n    lessons 09:00 to 12:00\n    lunch 12:00 to 13:00\ncommunications c \"C\"\n  column adults \"Adults\" for staff, visitor\n  row phones \"Phones\"\n    adults: allowed at certain times during lunch\n    dsl: allowed\n  row email \"Email\"\n    adults: allowed at certain times during lunch\n  row blogs \"Blogs\"\n    adults: allowed at certain times during lunch\n  row records \"Records\"\n    staff: allowed\n    dsl: not allowed\n";
 
     #[test]
-    fn cedar_agrees_with_esafety_on_every_question() {
-        let policies = shipped();
-        let mix = question_mix(&policies);
-        let cedar = Cedar::build(&policies, &mix);
-        assert!(cedar.policy_count() > 100, "{}", cedar.policy_count());
-        let disagreements = cedar.disagreements(&policies, &mix);
-        assert!(disagreements.is_empty(), "{disagreements:#?}");
+    fn a_cell_is_a_permit_for_its_role_unless_a_narrower_role_answers() {
+        let cedar = Cedar::build(&[reading(POLICY)]);
+        let text = &cedar.encoded()[0].policies_text;
+        // The two rows that answer staff the same way share one permit, on
+        // an action group both rows belong to.
+        let schema = &cedar.encoded()[0].schema_text;
+        let group_of = |row: &str| {
+            let line = schema
+                .lines()
+                .find(|l| l.starts_with(&format!("action \"row/{row}\"")))
+                .unwrap();
+            line.split('"')
+                .find(|p| p.starts_with("allow/"))
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(group_of("email"), group_of("blogs"));
+        assert!(
+            text.contains(&format!(
+                "permit (principal in Role::\"staff\", action in Action::\"{}\", resource)",
+                group_of("email")
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("unless { principal in Role::\"dsl\" }"),
+            "{text}"
+        );
+        assert!(
+            text.contains("when { context.periods.containsAny([\"lunch\"]) }"),
+            "{text}"
+        );
     }
 
     #[test]
-    fn a_timed_row_becomes_weekday_and_minute_conditions() {
-        let policy = esafety::Policy::parse(
-            "t.policy",
-            "school \"T\"\n  approved 2025-09-01\n  review by 2026-09-01\ntimetable\n  monday to friday\n    lessons 09:00 to 12:00\n    lunch 12:00 to 13:00\ncommunications c \"C\"\n  row phones \"Phones\"\n    staff: allowed at certain times during lunch\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let query = Query::action("staff", "phones");
-        let windows = allowed_intervals(&policy, &query);
-        let expected: Vec<(i8, u16, u16)> = (1..=5).map(|day| (day, 720, 780)).collect();
-        assert_eq!(windows, expected);
+    fn requests_carry_the_periods_on_at_their_time() {
+        let r = reading(POLICY);
+        let cedar = Cedar::build(std::slice::from_ref(&r));
+        let ask = |role: &str, row: &str, h: i8| {
+            let q = FullQuestion {
+                policy: 0,
+                role: role.to_owned(),
+                row: row.to_owned(),
+                at: jiff::civil::date(2025, 11, 4).at(h, 30, 0, 0),
+                nominated: false,
+                permission: false,
+            };
+            cedar.allows(0, &cedar.request(&r, &q))
+        };
+        assert!(ask("teacher", "phones", 12));
+        assert!(!ask("teacher", "phones", 10));
+        assert!(ask("dsl", "phones", 10));
+        assert!(!ask("dsl", "email", 10));
+        assert!(ask("visitor", "email", 12));
+        // A narrower role's own answer stands, even a refusal.
+        assert!(ask("teacher", "records", 10));
+        assert!(!ask("dsl", "records", 10));
     }
 }

@@ -10,6 +10,7 @@
 )]
 
 pub mod cedar;
+pub mod differential;
 pub mod reading;
 pub mod shapes;
 
@@ -33,6 +34,20 @@ pub fn shipped() -> Vec<(String, Policy)> {
             let policy = Policy::from_file(root().join("policies").join(name))
                 .unwrap_or_else(|e| panic!("cannot load {name}: {e}"));
             ((*name).to_owned(), policy)
+        })
+        .collect()
+}
+
+/// The independent reading of each shipped policy's text, in the order of
+/// [`shipped`].
+pub fn readings(policies: &[(String, Policy)]) -> Vec<reading::Reading> {
+    policies
+        .iter()
+        .map(|(name, _)| {
+            let path = root().join("policies").join(name);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            reading::Reading::of(&text)
         })
         .collect()
 }
@@ -188,15 +203,7 @@ impl Floor {
     /// row), (role, incident) and (device, capability), as a question with
     /// no time and no facts gets it.
     pub fn build(policies: &[(String, Policy)], mix: &[Question]) -> Floor {
-        let readings: Vec<reading::Reading> = policies
-            .iter()
-            .map(|(name, _)| {
-                let path = root().join("policies").join(name);
-                let text = std::fs::read_to_string(&path)
-                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-                reading::Reading::of(&text)
-            })
-            .collect();
+        let readings = readings(policies);
         let mut floor = Floor::default();
         for _ in policies {
             floor.actions.push(IndexMap::new());

@@ -6,14 +6,17 @@
 //! agrees with the engine" compares two readings of the policy rather than
 //! the engine with itself.
 //!
-//! What it reads is the part of a policy a question without a time or facts
-//! can settle: who a row answers for (the role, then its group, up to
-//! `everyone`; the most restrictive answer at one level), and a device's
-//! answers. A row whose answer needs a time or a fact reads as conditional.
+//! What it reads: who a row answers for (the role, then its group, up to
+//! `everyone`; the most restrictive answer at one level), what each cell
+//! needs to allow ([`Rule`]: a time window, nomination, permission), the
+//! timetable as a clock ([`Clock`]: which periods are on at a moment), and a
+//! device's answers. The peer engines' encodings (`cedar.rs`, `rego.rs`) are
+//! translated from this reading.
 
 use esafety::Verdict;
 use esafety::ast::{
-    AnswerKind, DeviceItem, Member, NetworkAccess, Presence, RoleList, Section, TableItem,
+    AnswerKind, DateValue, Days, DeviceItem, Member, NetworkAccess, Presence, RoleList, Section,
+    TableItem, TimetableItem, WindowKind,
 };
 use indexmap::IndexMap;
 
@@ -74,6 +77,146 @@ impl Answer {
     }
 }
 
+/// What a cell needs before it allows, with a time and the facts given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// Allowed, whatever the time and facts.
+    Allow,
+    /// Never allowed (not allowed, unacceptable, illegal, blank, or at
+    /// certain times the policy does not name: no time settles those).
+    Never,
+    /// Allowed when one of these periods is on.
+    During(Vec<String>),
+    /// Allowed when none of these periods is on.
+    Outside(Vec<String>),
+    /// Allowed for nominated (selected) users.
+    Nominated,
+    /// Allowed with permission.
+    Permission,
+    /// A condition this reading does not translate (`only` / `except`).
+    Unsupported,
+}
+
+impl Rule {
+    fn of(kind: &AnswerKind) -> Rule {
+        match kind {
+            AnswerKind::Acceptable | AnswerKind::Allowed => Rule::Allow,
+            AnswerKind::Unacceptable
+            | AnswerKind::UnacceptableAndIllegal
+            | AnswerKind::NotAllowed
+            | AnswerKind::Blank => Rule::Never,
+            AnswerKind::AcceptableAtCertainTimes { window }
+            | AnswerKind::AllowedAtCertainTimes { window } => match window.as_deref() {
+                None => Rule::Never,
+                Some(w) => {
+                    let periods = w.periods.iter().map(|p| p.text.to_string()).collect();
+                    match w.kind {
+                        WindowKind::During => Rule::During(periods),
+                        _ => Rule::Outside(periods),
+                    }
+                }
+            },
+            AnswerKind::AcceptableForNominatedUsers
+            | AnswerKind::AllowedForSelectedStaff
+            | AnswerKind::AllowedForNominatedUsers => Rule::Nominated,
+            AnswerKind::AllowedWithPermission { .. } => Rule::Permission,
+            _ => Rule::Unsupported,
+        }
+    }
+
+    /// Whether it allows, given the periods on and the facts.
+    pub fn allows(&self, periods: &[String], nominated: bool, permission: bool) -> bool {
+        match self {
+            Rule::Allow => true,
+            Rule::Never | Rule::Unsupported => false,
+            Rule::During(names) => names.iter().any(|n| periods.contains(n)),
+            Rule::Outside(names) => !names.iter().any(|n| periods.contains(n)),
+            Rule::Nominated => nominated,
+            Rule::Permission => permission,
+        }
+    }
+}
+
+/// The timetable as a clock: which periods are on at a moment, as
+/// docs/language.md defines them (declared periods, aliases, and the
+/// built-in `weekend`, `holiday` and `outside-school-hours`).
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    /// (weekday, 0 = Monday; period; start and end in minutes).
+    periods: Vec<(usize, String, u32, u32)>,
+    /// Each alias and what it stands for.
+    aliases: IndexMap<String, Vec<String>>,
+    terms: Vec<(jiff::civil::Date, jiff::civil::Date)>,
+    holidays: Vec<(jiff::civil::Date, jiff::civil::Date)>,
+}
+
+impl Clock {
+    /// Every name that is on at `at`, sorted.
+    pub fn on_at(&self, at: jiff::civil::DateTime) -> Vec<String> {
+        let date = at.date();
+        let weekday = usize::try_from(at.weekday().to_monday_zero_offset()).unwrap_or(0);
+        let minute = u32::try_from(i32::from(at.hour()) * 60 + i32::from(at.minute())).unwrap_or(0);
+        let mut on: Vec<String> = Vec::new();
+        let in_term = self.terms.is_empty()
+            || self
+                .terms
+                .iter()
+                .any(|(from, to)| *from <= date && date <= *to);
+        let holiday = !in_term
+            || self
+                .holidays
+                .iter()
+                .any(|(from, to)| *from <= date && date <= *to);
+        if holiday {
+            on.push("holiday".to_owned());
+        } else {
+            for (day, name, start, end) in &self.periods {
+                if *day == weekday && *start <= minute && minute < *end && !on.contains(name) {
+                    on.push(name.clone());
+                }
+            }
+        }
+        if on.iter().all(|n| n == "holiday") {
+            on.push("outside-school-hours".to_owned());
+        }
+        if weekday >= 5 {
+            on.push("weekend".to_owned());
+        }
+        // Aliases, until nothing more turns on (an alias may name an alias).
+        loop {
+            let before = on.len();
+            for (alias, members) in &self.aliases {
+                if !on.contains(alias) && members.iter().any(|m| on.contains(m)) {
+                    on.push(alias.clone());
+                }
+            }
+            if on.len() == before {
+                break;
+            }
+        }
+        on.sort();
+        on
+    }
+}
+
+/// A date as written: a month alone means its first day, or its last when
+/// `last`.
+fn date_of(value: &DateValue, last: bool) -> Option<jiff::civil::Date> {
+    let year = i16::try_from(value.year).ok()?;
+    let month = i8::try_from(value.month).ok()?;
+    match value.day {
+        Some(day) => jiff::civil::Date::new(year, month, i8::try_from(day).ok()?).ok(),
+        None => {
+            let first = jiff::civil::Date::new(year, month, 1).ok()?;
+            if last {
+                first.last_of_month().into()
+            } else {
+                Some(first)
+            }
+        }
+    }
+}
+
 /// What a device may do.
 #[derive(Debug, Clone, Default)]
 pub struct DeviceRules {
@@ -91,6 +234,13 @@ pub struct Reading {
     pub groups: IndexMap<String, String>,
     /// Each row, by id: the roles each cell names, and its answer.
     pub rows: IndexMap<String, Vec<(Vec<String>, Answer)>>,
+    /// Each row, by id: the roles each cell names, and what it needs to
+    /// allow.
+    pub rules: IndexMap<String, Vec<(Vec<String>, Rule)>>,
+    /// Each table's id, and its rows' ids in order.
+    pub tables: IndexMap<String, Vec<String>>,
+    /// The timetable.
+    pub clock: Clock,
     /// Each device kind, by id.
     pub devices: IndexMap<String, DeviceRules>,
 }
@@ -122,18 +272,75 @@ impl Reading {
                         .collect();
                     for item in &table.items {
                         let TableItem::Row(row) = item else { continue };
-                        let cells = row
-                            .items
-                            .iter()
-                            .filter_map(|i| match i {
-                                esafety::ast::RowItem::Cell(cell) => Some((
-                                    names(&cell.roles, &columns),
-                                    Answer::of(&cell.answer.kind),
-                                )),
-                                _ => None,
-                            })
-                            .collect();
-                        reading.rows.insert(row.id.text.to_string(), cells);
+                        let cells = row.items.iter().filter_map(|i| match i {
+                            esafety::ast::RowItem::Cell(cell) => Some(cell),
+                            _ => None,
+                        });
+                        let id = row.id.text.to_string();
+                        reading.rows.insert(
+                            id.clone(),
+                            cells
+                                .clone()
+                                .map(|c| (names(&c.roles, &columns), Answer::of(&c.answer.kind)))
+                                .collect(),
+                        );
+                        reading.rules.insert(
+                            id.clone(),
+                            cells
+                                .map(|c| (names(&c.roles, &columns), Rule::of(&c.answer.kind)))
+                                .collect(),
+                        );
+                        reading
+                            .tables
+                            .entry(table.id.text.to_string())
+                            .or_default()
+                            .push(id);
+                    }
+                }
+                Section::Timetable(timetable) => {
+                    let clock = &mut reading.clock;
+                    for item in &timetable.items {
+                        match item {
+                            TimetableItem::Day(schedule) => {
+                                let days: Vec<usize> = match &schedule.days {
+                                    Days::Range { from, to } => {
+                                        (from.day.index()..=to.day.index()).collect()
+                                    }
+                                    Days::List { days } => {
+                                        days.iter().map(|d| d.day.index()).collect()
+                                    }
+                                    _ => Vec::new(),
+                                };
+                                for period in &schedule.periods {
+                                    for day in &days {
+                                        clock.periods.push((
+                                            *day,
+                                            period.name.text.to_string(),
+                                            period.start.hour * 60 + period.start.minute,
+                                            period.end.hour * 60 + period.end.minute,
+                                        ));
+                                    }
+                                }
+                            }
+                            TimetableItem::Alias(alias) => {
+                                clock.aliases.insert(
+                                    alias.name.text.to_string(),
+                                    alias.periods.iter().map(|p| p.text.to_string()).collect(),
+                                );
+                            }
+                            TimetableItem::Term(range) | TimetableItem::Holiday(range) => {
+                                let dates =
+                                    date_of(&range.from, false).zip(date_of(&range.to, true));
+                                if let Some(dates) = dates {
+                                    if matches!(item, TimetableItem::Term(_)) {
+                                        clock.terms.push(dates);
+                                    } else {
+                                        clock.holidays.push(dates);
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
                     }
                 }
                 Section::Devices(devices) => {
@@ -195,6 +402,24 @@ impl Reading {
                 .map(|(_, answer)| *answer)
                 .max_by_key(|a| a.restrictiveness())
         })
+    }
+
+    /// The roles a row names in its cells (columns expanded), each once.
+    pub fn named_in(&self, row: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (roles, _) in self.rules.get(row).map_or(&[][..], Vec::as_slice) {
+            for role in roles {
+                if !out.contains(role) {
+                    out.push(role.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `role` is `group` or below it.
+    pub fn is_within(&self, role: &str, group: &str) -> bool {
+        self.lineage(role).iter().any(|r| r == group)
     }
 
     /// The verdict of asking `role` about `row` with no time and no facts.
