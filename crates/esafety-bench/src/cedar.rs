@@ -254,48 +254,46 @@ pub fn translate(reading: &Reading) -> (String, String) {
 
     let mut policies_text = String::new();
     for (n, ((_, role, rule, narrower), rows)) in groups.into_iter().enumerate() {
-        {
-            let action = if let [only] = rows.as_slice() {
-                format!("action == Action::{}", quoted(&format!("row/{only}")))
-            } else {
-                format!("action in Action::{}", quoted(&format!("allow/{n}")))
-            };
-            write!(
+        let action = if let [only] = rows.as_slice() {
+            format!("action == Action::{}", quoted(&format!("row/{only}")))
+        } else {
+            format!("action in Action::{}", quoted(&format!("allow/{n}")))
+        };
+        write!(
+            policies_text,
+            "permit (principal in Role::{}, {action}, resource)",
+            quoted(&role)
+        )
+        .unwrap();
+        let set = |names: &[String]| {
+            let items: Vec<String> = names.iter().map(|n| quoted(n)).collect();
+            format!("[{}]", items.join(", "))
+        };
+        match &rule {
+            Rule::During(periods) => write!(
                 policies_text,
-                "permit (principal in Role::{}, {action}, resource)",
-                quoted(&role)
+                " when {{ context.periods.containsAny({}) }}",
+                set(periods)
             )
-            .unwrap();
-            let set = |names: &[String]| {
-                let items: Vec<String> = names.iter().map(|n| quoted(n)).collect();
-                format!("[{}]", items.join(", "))
-            };
-            match &rule {
-                Rule::During(periods) => write!(
-                    policies_text,
-                    " when {{ context.periods.containsAny({}) }}",
-                    set(periods)
-                )
-                .unwrap(),
-                Rule::Outside(periods) => write!(
-                    policies_text,
-                    " when {{ !context.periods.containsAny({}) }}",
-                    set(periods)
-                )
-                .unwrap(),
-                Rule::Nominated => policies_text.push_str(" when { context.nominated }"),
-                Rule::Permission => policies_text.push_str(" when { context.permission }"),
-                _ => {}
-            }
-            if !narrower.is_empty() {
-                let tests: Vec<String> = narrower
-                    .iter()
-                    .map(|n| format!("principal in Role::{}", quoted(n)))
-                    .collect();
-                write!(policies_text, " unless {{ {} }}", tests.join(" || ")).unwrap();
-            }
-            policies_text.push_str(";\n");
+            .unwrap(),
+            Rule::Outside(periods) => write!(
+                policies_text,
+                " when {{ !context.periods.containsAny({}) }}",
+                set(periods)
+            )
+            .unwrap(),
+            Rule::Nominated => policies_text.push_str(" when { context.nominated }"),
+            Rule::Permission => policies_text.push_str(" when { context.permission }"),
+            _ => {}
         }
+        if !narrower.is_empty() {
+            let tests: Vec<String> = narrower
+                .iter()
+                .map(|n| format!("principal in Role::{}", quoted(n)))
+                .collect();
+            write!(policies_text, " unless {{ {} }}", tests.join(" || ")).unwrap();
+        }
+        policies_text.push_str(";\n");
     }
 
     (schema_text, policies_text)
