@@ -13,6 +13,7 @@
     reason = "a benchmark stops at the first surprise"
 )]
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -22,29 +23,51 @@ use std::time::{Duration, Instant};
 use esafety::{Policy, Query};
 use esafety_bench::cedar::{self, Cedar};
 use esafety_bench::reading::Reading;
+use esafety_bench::rego::Rego;
 use esafety_bench::{Floor, differential, generate, question_mix, readings, root, shipped};
 
+thread_local! {
+    /// Each timing's runs, by its summary field: the summary records their
+    /// spread beside the median.
+    static SPREAD: RefCell<BTreeMap<String, serde_json::Value>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Keeps `times` (sorted) as the spread of `field`, and returns the median.
+fn record(field: &str, mut times: Vec<f64>) -> f64 {
+    assert!(times.len() >= 5, "{field}: a median of at least 5 runs");
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    let spread = serde_json::json!({
+        "runs": times.len(),
+        "min": times[0],
+        "median": median,
+        "max": times[times.len() - 1],
+    });
+    SPREAD.with(|s| s.borrow_mut().insert(field.to_owned(), spread));
+    median
+}
+
 /// Median of per-item times, in nanoseconds, over `samples` passes of `run`
-/// (each pass answering `items` questions), after a warm-up.
-fn median_ns(samples: usize, items: usize, mut run: impl FnMut()) -> f64 {
+/// (each pass answering `items` questions), after a warm-up; recorded as
+/// `field`.
+fn median_ns(field: &str, samples: usize, items: usize, mut run: impl FnMut()) -> f64 {
     for _ in 0..3 {
         run();
     }
-    let mut times: Vec<f64> = (0..samples)
+    let times: Vec<f64> = (0..samples)
         .map(|_| {
             let start = Instant::now();
             run();
             start.elapsed().as_nanos() as f64 / items as f64
         })
         .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    record(field, times)
 }
 
-fn median_duration(samples: usize, mut run: impl FnMut() -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..samples).map(|_| run()).collect();
-    times.sort();
-    times[times.len() / 2]
+/// Median of `samples` runs, in milliseconds; recorded as `field`.
+fn median_ms(field: &str, samples: usize, mut run: impl FnMut() -> Duration) -> f64 {
+    let times: Vec<f64> = (0..samples).map(|_| run().as_secs_f64() * 1000.0).collect();
+    record(field, times)
 }
 
 // --- check scaling ----------------------------------------------------------
@@ -86,7 +109,7 @@ fn check_scaling(dir: &Path) -> Vec<Scaling> {
         let path = dir.join(format!("generated-{rows}.policy"));
         std::fs::write(&path, &text).unwrap();
         // Time in this process: parse and check of text already in memory.
-        let time = median_duration(samples, || {
+        let ms = median_ms(&format!("check_{}k_rows_ms", rows / 1000), samples, || {
             let start = Instant::now();
             let checked = esafety::check(
                 "generated.policy",
@@ -109,11 +132,7 @@ fn check_scaling(dir: &Path) -> Vec<Scaling> {
             .nth(1)
             .and_then(|m| m.parse().ok())
             .unwrap_or(f64::NAN);
-        out.push(Scaling {
-            rows,
-            ms: time.as_secs_f64() * 1000.0,
-            peak_mb,
-        });
+        out.push(Scaling { rows, ms, peak_mb });
     }
     out
 }
@@ -122,23 +141,23 @@ fn check_scaling(dir: &Path) -> Vec<Scaling> {
 
 /// Median time, in milliseconds, of checking `text`, and of laying it out
 /// and printing it as HTML (what `esafety render` does).
-fn check_and_render_ms(text: &str, samples: usize) -> (f64, f64) {
+fn check_and_render_ms(field: &str, text: &str, samples: usize) -> (f64, f64) {
     let options = esafety::CheckOptions::default();
-    let check = median_duration(samples, || {
+    let check = median_ms(&format!("{field}_check_ms"), samples, || {
         let start = Instant::now();
         let checked = esafety::check("shape.policy", black_box(text), &options);
         let elapsed = start.elapsed();
         assert!(!checked.has_errors());
         elapsed
     });
-    let render = median_duration(samples, || {
+    let render = median_ms(&format!("{field}_render_ms"), samples, || {
         let start = Instant::now();
         let document =
             esafety::render::Document::from_text("shape.policy", black_box(text)).unwrap();
         black_box(document.to_html());
         start.elapsed()
     });
-    (check.as_secs_f64() * 1000.0, render.as_secs_f64() * 1000.0)
+    (check, render)
 }
 
 /// One shape at two sizes ten times apart: the times, and how many times
@@ -170,8 +189,10 @@ fn shapes() -> Vec<Shape> {
     cases
         .into_iter()
         .map(|(name, generate, small)| {
-            let (check_small, render_small) = check_and_render_ms(&generate(small), 5);
-            let (check_large, render_large) = check_and_render_ms(&generate(small * 10), 5);
+            let (check_small, render_small) =
+                check_and_render_ms(&format!("{name}_small"), &generate(small), 5);
+            let (check_large, render_large) =
+                check_and_render_ms(&format!("{name}_large"), &generate(small * 10), 5);
             Shape {
                 name,
                 small,
@@ -198,7 +219,7 @@ fn esafety_binary() -> PathBuf {
     binary
 }
 
-fn cli_wall_ms(binary: &Path, args: &[&str]) -> f64 {
+fn cli_wall_ms(field: &str, binary: &Path, args: &[&str]) -> f64 {
     let run = || {
         let start = Instant::now();
         let output = Command::new(binary)
@@ -215,7 +236,7 @@ fn cli_wall_ms(binary: &Path, args: &[&str]) -> f64 {
         elapsed
     };
     run();
-    median_duration(21, run).as_secs_f64() * 1000.0
+    median_ms(field, 21, run)
 }
 
 // --- main -------------------------------------------------------------------
@@ -237,32 +258,34 @@ fn main() {
         .iter()
         .map(|q| (&policies[q.policy].1, &q.query))
         .collect();
-    let decide_ns = median_ns(101, n, || {
+    let decide_ns = median_ns("decide_ns", 101, n, || {
         for (policy, query) in &queries {
             black_box(policy.decide(black_box(query)).ok());
         }
     });
-    let floor_ns = median_ns(101, n, || {
+    let floor_ns = median_ns("floor_ns", 101, n, || {
         for q in &mix {
             black_box(floor.answer(black_box(q)));
         }
     });
 
-    // Cedar, translated from the independent reading; every question of
-    // the differential test compared before any timing, then both engines
-    // timed on those questions (every one with a time and both facts).
+    // Cedar and Rego, translated from the independent reading; every
+    // question of the differential test compared before any timing, then
+    // the three engines timed on those questions (every one with a time and
+    // both facts).
     let readings = readings(&policies);
     let cedar = Cedar::build(&readings);
+    let mut rego = Rego::build(&readings);
     let full: Vec<_> = readings
         .iter()
         .enumerate()
         .flat_map(|(i, r)| differential::questions(i, r))
         .collect();
-    let disagreements = differential::disagreements(&policies, &readings, &cedar, &full);
+    let disagreements = differential::disagreements(&policies, &readings, &cedar, &mut rego, &full);
     let answers_agree = disagreements.is_empty();
     if let Some(first) = disagreements.first() {
         eprintln!(
-            "Cedar and esafety disagree on {} questions, e.g. {first}",
+            "esafety, Cedar and Rego disagree on {} questions, e.g. {first}",
             disagreements.len()
         );
     }
@@ -271,34 +294,39 @@ fn main() {
         .iter()
         .map(|q| (q.policy, cedar.request(&readings[q.policy], q)))
         .collect();
+    let inputs: Vec<_> = full
+        .iter()
+        .map(|q| (q.policy, Rego::input(&readings[q.policy], q)))
+        .collect();
     let full_queries: Vec<(&Policy, Query)> = full
         .iter()
         .map(|q| (&policies[q.policy].1, differential::query(q)))
         .collect();
     let full_n = full.len();
-    let decide_full_ns = median_ns(11, full_n, || {
+    let decide_full_ns = median_ns("decide_full_ns", 11, full_n, || {
         for (policy, query) in &full_queries {
             black_box(policy.decide(black_box(query)).ok());
         }
     });
-    let cedar_ns = median_ns(5, full_n, || {
+    let cedar_ns = median_ns("cedar_ns", 5, full_n, || {
         for (policy, request) in &requests {
             black_box(cedar.allows(*policy, black_box(request)));
+        }
+    });
+    let rego_ns = median_ns("rego_ns", 5, full_n, || {
+        for (policy, input) in &inputs {
+            black_box(rego.allows(*policy, black_box(input)));
         }
     });
     // Cedar's parse + validate of the 10k-row generated policy, translated,
     // against esafety's parse + check of the same text.
     let text_10k = generate(10_000);
     let (schema_10k, policies_10k) = cedar::translate(&Reading::of(&text_10k));
-    let mut cedar_parse_runs: Vec<f64> = (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            black_box(cedar::parse_and_validate(&schema_10k, &policies_10k));
-            start.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    cedar_parse_runs.sort_by(f64::total_cmp);
-    let cedar_parse_10k_ms = cedar_parse_runs[cedar_parse_runs.len() / 2];
+    let cedar_parse_10k_ms = median_ms("cedar_parse_10k_ms", 5, || {
+        let start = Instant::now();
+        black_box(cedar::parse_and_validate(&schema_10k, &policies_10k));
+        start.elapsed()
+    });
     let cedar_policies_10k = cedar::parse_and_validate(&schema_10k, &policies_10k)
         .1
         .policies()
@@ -309,7 +337,7 @@ fn main() {
         .iter()
         .map(|q| (&policies[q.policy].1, q.query.clone().explain(true)))
         .collect();
-    let explained_ns = median_ns(21, n, || {
+    let explained_ns = median_ns("decide_explained_ns", 21, n, || {
         for (policy, query) in &explained {
             black_box(policy.decide(black_box(query)).ok());
         }
@@ -320,11 +348,17 @@ fn main() {
         .join("esafety-bench");
     std::fs::create_dir_all(&out_dir).unwrap();
     let scaling = check_scaling(&out_dir);
-    let (check_100k_ms, render_100k_ms) = check_and_render_ms(&generate(100_000), 5);
+    let (check_100k_ms, render_100k_ms) =
+        check_and_render_ms("generated_100k", &generate(100_000), 5);
     let shapes = shapes();
     let binary = esafety_binary();
-    let cli_check_ms = cli_wall_ms(&binary, &["check", "policies/", "--today", "2026-01-01"]);
+    let cli_check_ms = cli_wall_ms(
+        "cli_check_policies_ms",
+        &binary,
+        &["check", "policies/", "--today", "2026-01-01"],
+    );
     let cli_eval_ms = cli_wall_ms(
+        "cli_eval_ms",
         &binary,
         &[
             "eval",
@@ -352,9 +386,14 @@ fn main() {
         "cedar_over_decide_same_questions",
         (cedar_ns / decide_full_ns).into(),
     );
+    summary.insert("rego_ns", rego_ns.into());
+    summary.insert("rego_over_decide", (rego_ns / decide_ns).into());
+    summary.insert(
+        "rego_over_decide_same_questions",
+        (rego_ns / decide_full_ns).into(),
+    );
     summary.insert("differential_questions", full_n.into());
     summary.insert("cedar_parse_10k_ms", cedar_parse_10k_ms.into());
-    summary.insert("cedar_parse_10k_runs_ms", cedar_parse_runs.clone().into());
     summary.insert("cedar_policies_10k", cedar_policies_10k.into());
     summary.insert("decide_over_floor", (decide_ns / floor_ns).into());
     summary.insert("answers_agree", answers_agree.into());
@@ -397,6 +436,10 @@ fn main() {
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
     all.extend(summary_owned);
+    all.insert(
+        "spread".to_owned(),
+        SPREAD.with(|s| serde_json::Value::Object(s.borrow().clone().into_iter().collect())),
+    );
     let json = serde_json::to_string_pretty(&all).unwrap();
     std::fs::write(out_dir.join("summary.json"), format!("{json}\n")).unwrap();
 
@@ -411,6 +454,8 @@ fn main() {
     println!("| floor (IndexMap look-up) | {floor_ns:.0} ns | |");
     println!("| decide, {full_n} differential questions | {decide_full_ns:.0} ns | |");
     println!("| cedar is_authorized, same questions | {cedar_ns:.0} ns | |");
+    println!("| rego (regorus) eval, same questions | {rego_ns:.0} ns | |");
+    println!("| rego / decide (mix) | {:.1}× | |", rego_ns / decide_ns);
     println!(
         "| cedar / decide (mix) | {:.1}× | ≥ 20× |",
         cedar_ns / decide_ns
@@ -423,7 +468,7 @@ fn main() {
         "| cedar parse + validate, 10k rows ({cedar_policies_10k} policies) | {cedar_parse_10k_ms:.1} ms | > esafety check |"
     );
     println!("| decide / floor | {:.1}× | ≤ 5× |", decide_ns / floor_ns);
-    println!("| answers agree with Cedar | {answers_agree} | true |");
+    println!("| answers agree: esafety, Cedar, Rego | {answers_agree} | true |");
     for s in &scaling {
         println!(
             "| parse + check, {} rows | {:.1} ms, peak {:.0} MB | |",
@@ -462,6 +507,6 @@ fn main() {
     println!("wrote {}", out_dir.join("summary.json").display());
     assert!(
         answers_agree,
-        "Cedar and esafety must agree before their times mean anything"
+        "esafety, Cedar and Rego must agree before their times mean anything"
     );
 }

@@ -1,7 +1,7 @@
 //! The differential test's questions: every role × every row of a policy,
 //! at moments across a school week, with each combination of nomination and
-//! permission, each answered by esafety (`Policy::decide`) and by Cedar
-//! (translated from the independent reading), and compared.
+//! permission, each answered by esafety (`Policy::decide`), by Cedar and by
+//! Rego (both translated from the independent reading), and compared.
 //!
 //! Neither side's answers are derived from the other's: the Cedar policies
 //! come from [`Reading`], and the moments and facts are fixed here.
@@ -10,6 +10,7 @@ use esafety::{Policy, Query, Verdict};
 
 use crate::cedar::{Cedar, FullQuestion};
 use crate::reading::Reading;
+use crate::rego::Rego;
 
 /// Moments across a week: before school, in lessons, at break and lunch,
 /// after school, the evening, on a school day and on a Saturday (the week
@@ -84,23 +85,26 @@ pub fn esafety_allows(policy: &Policy, q: &FullQuestion) -> bool {
         .is_ok_and(|d| d.verdict == Verdict::Allowed)
 }
 
-/// The questions on which esafety and Cedar disagree, each described with
-/// the policy's name, ready to print.
+/// The questions on which esafety, Cedar and Rego do not all agree, each
+/// described with the policy's name, ready to print.
 pub fn disagreements(
     policies: &[(String, Policy)],
     readings: &[Reading],
     cedar: &Cedar,
+    rego: &mut Rego,
     questions: &[FullQuestion],
 ) -> Vec<String> {
+    let word = |allows: bool| if allows { "allows" } else { "denies" };
     questions
         .iter()
         .filter_map(|q| {
             let ours = esafety_allows(&policies[q.policy].1, q);
             let reading = &readings[q.policy];
-            let theirs = cedar.allows(q.policy, &cedar.request(reading, q));
-            (ours != theirs).then(|| {
+            let cedars = cedar.allows(q.policy, &cedar.request(reading, q));
+            let regos = rego.allows(q.policy, &Rego::input(reading, q));
+            (ours != cedars || ours != regos).then(|| {
                 format!(
-                    "{}: {} {} at {} (nominated {}, permission {}; periods {:?}): esafety {}, cedar {}",
+                    "{}: {} {} at {} (nominated {}, permission {}; periods {:?}): esafety {}, cedar {}, rego {}",
                     policies[q.policy].0,
                     q.role,
                     q.row,
@@ -108,8 +112,9 @@ pub fn disagreements(
                     q.nominated,
                     q.permission,
                     reading.clock.on_at(q.at),
-                    if ours { "allows" } else { "denies" },
-                    if theirs { "allows" } else { "denies" },
+                    word(ours),
+                    word(cedars),
+                    word(regos),
                 )
             })
         })

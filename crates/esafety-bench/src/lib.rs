@@ -12,6 +12,7 @@
 pub mod cedar;
 pub mod differential;
 pub mod reading;
+pub mod rego;
 pub mod shapes;
 
 use std::hash::{Hash, Hasher};

@@ -69,9 +69,16 @@ pub fn describe(c: char) -> String {
 /// The unsafe characters of `text` (a carriage return that ends a line, as
 /// in a Windows file, is not one), each with its byte offset.
 pub(crate) fn unsafe_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
-    text.char_indices().filter(move |&(i, c)| {
-        is_unsafe(c) && c != '\n' && !(c == '\r' && text.as_bytes().get(i + 1) == Some(&b'\n'))
-    })
+    // Only a control byte, DEL, or the first byte of a character outside
+    // ASCII can begin an unsafe character, so the bytes are scanned and only
+    // those decoded: most policy text is plain ASCII.
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| (b < 0x20 && b != b'\t' && b != b'\n') || b >= 0x7f)
+        .filter_map(move |(i, _)| Some((i, text.get(i..)?.chars().next()?)))
+        .filter(move |&(i, c)| is_unsafe(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n')))
 }
 
 /// `text` with each unsafe character replaced by spaces of the same length
