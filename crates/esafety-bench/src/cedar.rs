@@ -69,6 +69,22 @@ pub struct FullQuestion {
     pub permission: bool,
 }
 
+impl FullQuestion {
+    /// A question about policy 0 at half past `hour` on a school Tuesday
+    /// (4 November 2025), not nominated, for the encodings' unit tests.
+    #[cfg(test)]
+    pub(crate) fn tuesday(role: &str, row: &str, hour: i8, permission: bool) -> FullQuestion {
+        FullQuestion {
+            policy: 0,
+            role: role.to_owned(),
+            row: row.to_owned(),
+            at: jiff::civil::date(2025, 11, 4).at(hour, 30, 0, 0),
+            nominated: false,
+            permission,
+        }
+    }
+}
+
 impl Cedar {
     /// Translates each reading to Cedar, and validates the policies
     /// against the schema with Cedar's validator (strict mode).
@@ -378,14 +394,7 @@ mod tests {
         let r = reading(POLICY);
         let cedar = Cedar::build(std::slice::from_ref(&r));
         let ask = |role: &str, row: &str, h: i8| {
-            let q = FullQuestion {
-                policy: 0,
-                role: role.to_owned(),
-                row: row.to_owned(),
-                at: jiff::civil::date(2025, 11, 4).at(h, 30, 0, 0),
-                nominated: false,
-                permission: false,
-            };
+            let q = FullQuestion::tuesday(role, row, h, false);
             cedar.allows(0, &cedar.request(&r, &q))
         };
         assert!(ask("teacher", "phones", 12));

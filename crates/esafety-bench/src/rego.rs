@@ -216,14 +216,7 @@ mod tests {
         let r = Reading::of(POLICY);
         let mut rego = Rego::build(std::slice::from_ref(&r));
         let mut ask = |role: &str, row: &str, h: i8, permission: bool| {
-            let q = FullQuestion {
-                policy: 0,
-                role: role.to_owned(),
-                row: row.to_owned(),
-                at: jiff::civil::date(2025, 11, 4).at(h, 30, 0, 0),
-                nominated: false,
-                permission,
-            };
+            let q = FullQuestion::tuesday(role, row, h, permission);
             rego.allows(0, &Rego::input(&r, &q))
         };
         assert!(ask("teacher", "phones", 12, false));
