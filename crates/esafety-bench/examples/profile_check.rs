@@ -6,7 +6,8 @@
 //! perf record -g target/release/examples/profile_check FILE 20
 //! ```
 //!
-//! Prints the mean time per check. The benchmark (`cargo bench -p
+//! `FILE` may be a number instead: the benchmark's generated policy of that
+//! many rows (`profile_check 100000 5`). Prints the mean time per check. The benchmark (`cargo bench -p
 //! esafety-bench`) writes generated policies of 1k, 10k and 100k rows to
 //! `target/esafety-bench/` for use here.
 
@@ -22,7 +23,11 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: profile_check FILE [N]");
     let times: u32 = args.next().map_or(1, |n| n.parse().unwrap());
-    let text = std::fs::read_to_string(&path).unwrap();
+    // A bare number stands for the benchmark's generated policy of that many rows.
+    let text = match path.parse::<usize>() {
+        Ok(rows) => esafety_bench::generate(rows),
+        Err(_) => std::fs::read_to_string(&path).unwrap(),
+    };
     let mut total = Duration::ZERO;
     for _ in 0..times {
         let start = Instant::now();

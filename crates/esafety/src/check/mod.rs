@@ -14,6 +14,7 @@ mod tables;
 mod time;
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -170,14 +171,14 @@ pub(super) struct Defs<T> {
     pub(super) kind: &'static str,
     /// Keyed by shared strings, so that a row's id is stored once for the
     /// checker, its draft and the compiled policy.
-    pub(super) map: IndexMap<Arc<str>, Def<T>>,
+    pub(super) map: IndexMap<Arc<str>, Def<T>, BuildHasherDefault<crate::model::FxHasher>>,
 }
 
 impl<T: Clone> Defs<T> {
     pub(super) fn new(kind: &'static str) -> Self {
         Defs {
             kind,
-            map: IndexMap::new(),
+            map: IndexMap::default(),
         }
     }
 

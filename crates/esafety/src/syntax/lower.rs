@@ -11,7 +11,7 @@ use crate::ast::*;
 use crate::span::{Span, to_u32};
 
 /// One line's statement, before the structure pass places it in a section.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Statement {
     School(Text),
     Template(Text),
@@ -252,12 +252,16 @@ impl LineContext<'_> {
     }
 
     /// The span of a pair, in file coordinates.
+    ///
+    /// Without trailing whitespace: pest lets a rule that ends in an
+    /// optional part (`allowed` before an absent `at certain times`) take
+    /// the spaces it skipped while looking for it, and a caret under them
+    /// points at nothing.
     pub(crate) fn pair_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        self.span_of(
-            s.start().saturating_sub(self.base),
-            s.end().saturating_sub(self.base),
-        )
+        let written = s.as_str().trim_end_matches([' ', '\t', '\u{a0}']).len();
+        let start = s.start().saturating_sub(self.base);
+        self.span_of(start, start + written)
     }
 
     pub(super) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
@@ -267,6 +271,16 @@ impl LineContext<'_> {
     pub(crate) fn name(&self, pair: &Pair<'_, Rule>) -> Name {
         Name {
             text: self.names.get(pair.as_str()),
+            span: self.span(pair),
+        }
+    }
+
+    /// A name that is written once, such as a row's id: not looked up
+    /// among the names read so far, since sharing it would save nothing and
+    /// a 100,000-row policy would make that set large.
+    pub(crate) fn unique_name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Name {
+            text: Arc::from(pair.as_str()),
             span: self.span(pair),
         }
     }
@@ -827,7 +841,7 @@ pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered
             roles: role_list(ctx, p)?,
         },
         Rule::row_stmt => Statement::Row {
-            id: ident(ctx, p)?,
+            id: first(ctx, p, Rule::ident).map(|id| ctx.unique_name(&id))?,
             label: string(ctx, p)?,
         },
         Rule::cell_stmt => Statement::Cell {

@@ -1,7 +1,8 @@
 //! Parsing: text to [`PolicyFile`], with every syntax error reported.
 //!
-//! Each line holds one statement. Runs of 128 lines are parsed in one pest
-//! call with the `file` rule of `grammar/policy.pest`; each statement is
+//! Each line holds one statement. Plainly written table lines (`row`, cells,
+//! `breach by`) are read directly (`plain.rs`); runs of up to 128 other lines
+//! are parsed in one pest call with the `file` rule of `grammar/policy.pest`; each statement is
 //! lowered and placed in its section by the structure pass. A run that does
 //! not parse is read again line by line with the `line` rule, so that a line
 //! that does not parse becomes one diagnostic and the next line is read as
@@ -11,6 +12,7 @@ pub(crate) mod expected;
 pub(crate) mod grammar;
 mod ladder;
 pub(crate) mod lower;
+mod plain;
 mod structure;
 
 use pest::Parser;
@@ -174,6 +176,24 @@ fn parse_into_runs(
         if run_lines == 0 {
             reader.line(&source);
             continue;
+        }
+        // Plain table lines, blank lines and comments need no pest call;
+        // a run already begun keeps them, so that lines stay in order.
+        match source.kind() {
+            LineKind::Statement => {
+                let ctx = source.context(0, reader.names);
+                if let Some((statement, span)) = plain::statement(&ctx) {
+                    reader.run(text, &run);
+                    run.clear();
+                    reader.assembler.statement(statement, span, None);
+                    continue;
+                }
+            }
+            LineKind::Blank | LineKind::Comment(..) if run.is_empty() => {
+                reader.line(&source);
+                continue;
+            }
+            LineKind::Blank | LineKind::Comment(..) => {}
         }
         run.push(source);
         if run.len() == run_lines {

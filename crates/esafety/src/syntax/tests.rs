@@ -110,3 +110,294 @@ mod runs {
         }
     }
 }
+
+mod plain_lines {
+    use super::super::grammar::{PolicyParser, Rule};
+    use super::super::lower::{self, LineContext, Names, Statement};
+    use super::super::plain;
+    use crate::ast::{AnswerKind, RoleList};
+    use crate::span::Span;
+    use pest::Parser;
+    use proptest::prelude::*;
+
+    fn context<'a>(text: &'a str, names: &'a Names) -> LineContext<'a> {
+        LineContext {
+            names,
+            text,
+            offset: 40,
+            line: 3,
+            ascii: text.is_ascii(),
+            base: 0,
+        }
+    }
+
+    /// The statement the grammar reads from a line, if it reads one and
+    /// nothing else.
+    fn by_grammar(ctx: &LineContext<'_>) -> Option<(Statement, Span)> {
+        let line = PolicyParser::parse(Rule::line, ctx.text).ok()?.next()?;
+        let mut pairs = line.into_inner().filter(|p| p.as_rule() != Rule::EOI);
+        let pair = pairs.next()?;
+        if pairs.next().is_some() || pair.as_rule() == Rule::comment {
+            return None;
+        }
+        let statement = lower::statement(ctx, &pair).ok()?;
+        Some((statement, ctx.pair_span(&pair)))
+    }
+
+    /// What the plain reader gives, checked against the grammar; returns
+    /// whether the plain reader took the line.
+    fn agrees(text: &str) -> Result<bool, TestCaseError> {
+        let names = Names::default();
+        let ctx = context(text, &names);
+        let Some(plain) = plain::statement(&ctx) else {
+            return Ok(false);
+        };
+        let grammar = by_grammar(&ctx);
+        prop_assert!(
+            grammar.as_ref() == Some(&plain),
+            "{text:?}\nplain:   {plain:?}\ngrammar: {grammar:?}"
+        );
+        Ok(true)
+    }
+
+    /// Lines made of the words, names and punctuation of table lines, with
+    /// some noise: most read plainly, many are near misses.
+    fn line() -> impl Strategy<Value = String> {
+        let token = prop_oneof![
+            4 => prop::sample::select(vec![
+                "row", "breach", "by", "allowed", "not", "acceptable", "unacceptable", "and",
+                "illegal", "blank", "at", "certain", "times", "during", "outside", "for",
+                "selected", "staff", "nominated", "users", "with", "permission", "from",
+                "everyone", "to", "responses", "only", "except",
+            ]).prop_map(str::to_owned),
+            3 => prop::sample::select(vec![
+                "pupils", "adults", "year-6", "lunch", "r1", "phones-in-lessons", "dsl",
+                "Pupils", "a--b", "x_", "9th", "sixth-form",
+            ]).prop_map(str::to_owned),
+            2 => prop::sample::select(vec![":", ",", "\"", "\"A label\"", "\"\"", "#", "# note"])
+                .prop_map(str::to_owned),
+            1 => "[ -~\t\u{a0}é]{0,3}",
+        ];
+        (
+            "[ ]{0,4}",
+            prop::collection::vec((token, "[ ]{0,2}"), 1..10),
+        )
+            .prop_map(|(indent, tokens)| {
+                let mut line = indent;
+                for (token, space) in tokens {
+                    line.push_str(&token);
+                    line.push_str(&space);
+                }
+                line
+            })
+    }
+
+    /// Well-formed cells and breaches: every answer the plain reader knows,
+    /// with one to three roles and spacing varied, and sometimes a stray
+    /// word after.
+    fn cell_line() -> impl Strategy<Value = String> {
+        let role = prop::sample::select(vec![
+            "pupils",
+            "staff",
+            "year-6",
+            "everyone",
+            "responses",
+            "allowed",
+            "r2d2",
+        ]);
+        let answer = prop::sample::select(vec![
+            "allowed",
+            "not allowed",
+            "acceptable",
+            "unacceptable",
+            "unacceptable and illegal",
+            "blank",
+            "allowed at certain times",
+            "allowed at certain times during lunch",
+            "acceptable at certain times outside lessons, lunch",
+            "allowed for selected staff",
+            "allowed for nominated users",
+            "acceptable for nominated users",
+            "allowed with permission",
+            "allowed with staff permission",
+            "allowed with staff permission from dsl",
+            "allowed with permission from everyone",
+            "incident-name",
+        ]);
+        let gap = prop::sample::select(vec!["", " ", "  "]);
+        (
+            prop::bool::ANY,
+            prop::collection::vec((role, gap.clone()), 1..4),
+            gap.clone(),
+            answer,
+            prop::sample::select(vec!["", " ", " extra", ",", " # note"]),
+        )
+            .prop_map(|(breach, roles, gap, answer, after)| {
+                let roles: Vec<String> =
+                    roles.into_iter().map(|(r, g)| format!("{r}{g}")).collect();
+                let head = if breach { "breach by " } else { "" };
+                let words = answer.replace(' ', &format!(" {gap}"));
+                format!("    {head}{}:{gap}{words}{after}", roles.join(","))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+        /// Whenever the plain reader takes a line, the grammar reads it to
+        /// the same statement with the same spans.
+        #[test]
+        fn the_plain_reader_agrees_with_the_grammar(text in prop_oneof![line(), cell_line()]) {
+            agrees(&text)?;
+        }
+    }
+
+    /// Every answer form the plain reader knows, and the lines of the
+    /// shipped policies: each is taken by the plain reader (so the
+    /// comparison above is not vacuous) and agrees with the grammar.
+    #[test]
+    fn the_plain_reader_takes_the_common_table_lines() {
+        let lines = [
+            "  row phones-in-lessons \"Use of mobile phones in lessons\"",
+            "row r1\"x\"",
+            "    adults: allowed",
+            "    pupils:not allowed",
+            "    staff , pupils :  acceptable   ",
+            "    pupils, everyone, row: not allowed",
+            "    pupils: unacceptable",
+            "    everyone-else: unacceptable and illegal",
+            "    pupils: blank",
+            "    everyone: unacceptable and illegal",
+            "  row r \"Child images –The making\"",
+            "    pupils: allowed at certain times",
+            "    pupils: allowed at certain times during lunch, break",
+            "    pupils: acceptable at certain times outside lessons",
+            "    pupils: allowed for selected staff",
+            "    pupils: allowed for nominated users",
+            "    pupils: acceptable for nominated users",
+            "    pupils: allowed with staff permission",
+            "    pupils: allowed with permission from dsl",
+            "    breach by pupil, year-6: unauthorised-mobile",
+            "    breach by everyone: misuse",
+        ];
+        for line in lines {
+            assert!(matches!(agrees(line), Ok(true)), "{line:?}");
+        }
+        // Every row, cell and breach line of the shipped policies that the
+        // grammar reads on its own (no comment after it), but for the forms
+        // the plain reader leaves alone: year ranges, `only`, `except`.
+        let mut taken = 0;
+        let mut left = Vec::new();
+        for name in ["crockerne.policy", "st-botolphs.policy"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../policies")
+                .join(name);
+            let text = std::fs::read_to_string(path).unwrap();
+            for line in text.lines() {
+                if agrees(line).unwrap() {
+                    taken += 1;
+                    continue;
+                }
+                let names = Names::default();
+                let plain_form = match by_grammar(&context(line, &names)) {
+                    Some((Statement::Row { .. }, _)) => true,
+                    Some((Statement::Cell { roles, answer }, _)) => {
+                        !matches!(roles, RoleList::Members { .. })
+                            && !matches!(
+                                answer.kind,
+                                AnswerKind::Only { .. } | AnswerKind::Except { .. }
+                            )
+                    }
+                    Some((Statement::Breach { roles, .. }, _)) => {
+                        !matches!(roles, RoleList::Members { .. })
+                    }
+                    _ => false,
+                };
+                if plain_form {
+                    left.push(line.to_owned());
+                }
+            }
+        }
+        assert!(left.is_empty(), "left to the grammar: {left:#?}");
+        // The two policies hold about 250 such lines.
+        assert!(taken > 200, "the plain reader took only {taken} lines");
+    }
+
+    /// Lines the plain reader must leave to the grammar: a mistake, a
+    /// comment, a keyword or year range among the roles, anything unusual.
+    #[test]
+    fn the_plain_reader_leaves_the_rest_to_the_grammar() {
+        for line in [
+            "    pupils: alowed",
+            "    pupils: allowed # a note",
+            "    responses: head",
+            "    responses as appropriate: head",
+            "    responses: allowed",
+            "    allowed in school: yes",
+            "    network access: none",
+            "    everyone, pupils: allowed",
+            "    year-1 to year-6: not allowed",
+            "    pupils: allowed only during lunch",
+            "    pupils: allowed at certain times during",
+            "    pupils: allowed at certain times during lunch,",
+            "    pupils: allowed for selected",
+            "    Pupils: allowed",
+            "\tpupils: allowed",
+            "    pupils:\u{a0}allowed",
+            "    pupils: allowed\u{a0}",
+            "\u{a0}   pupils: allowed",
+            "  row r \"with \\\" quote\"",
+            "  row r \"open",
+            "  lessons 09:00 to 10:30",
+            "  2nd time: head",
+        ] {
+            let names = Names::default();
+            assert!(
+                plain::statement(&context(line, &names)).is_none(),
+                "{line:?}"
+            );
+        }
+    }
+
+    /// [`plain::BEFORE_CELLS`] is the grammar's: the first keyword of each
+    /// statement the `statement` rule tries before `cell_stmt`, but for the
+    /// tier (which starts with a number, never a name).
+    #[test]
+    fn the_statements_before_cells_are_the_grammars() {
+        let grammar = include_str!("../../../../grammar/policy.pest");
+        let rule = |name: &str| {
+            grammar
+                .lines()
+                .find(|l| {
+                    l.strip_prefix(name)
+                        .is_some_and(|rest| rest.trim_start().starts_with('='))
+                })
+                .unwrap_or_else(|| panic!("no rule {name}"))
+        };
+        let statement = grammar
+            .split("statement = _{")
+            .nth(1)
+            .and_then(|rest| rest.split("cell_stmt").next())
+            .unwrap();
+        let mut first_words = Vec::new();
+        for alternative in statement.split('|').filter_map(|a| {
+            a.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with("//"))
+        }) {
+            let first_token = rule(alternative)
+                .split_once('{')
+                .unwrap()
+                .1
+                .split_whitespace()
+                .next()
+                .unwrap();
+            if first_token == "ordinal" {
+                continue;
+            }
+            let keyword = rule(first_token).split('"').nth(1).unwrap();
+            first_words.push(keyword);
+        }
+        assert_eq!(first_words, plain::BEFORE_CELLS);
+    }
+}
