@@ -1,7 +1,7 @@
 //! Laying a checked policy out as a [`Document`]: which columns each table
 //! gets, what goes in each cell, and what is said in words beside a row.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::Policy;
 use crate::ast::{self, AnswerKind, RoleList, Section, TableKind};
@@ -428,19 +428,24 @@ impl<'a> Builder<'a> {
             .collect();
         if groups.is_empty() {
             // The role list most rows answer for (the first such, in order).
+            // Indexed by a map, so that a row with thousands of cells, each
+            // for different roles, is counted in linear time.
             let mut counts: Vec<(Vec<String>, usize)> = Vec::new();
+            let mut index: HashMap<Vec<String>, usize> = HashMap::new();
+            let mut seen: HashSet<usize> = HashSet::new();
             for row in rows {
-                let mut seen: Vec<Vec<String>> = Vec::new();
+                seen.clear();
                 for c in row_cells(row) {
                     let names = names_in(&c.roles);
-                    if seen.contains(&names) {
-                        continue;
+                    let at = *index.entry(names).or_insert_with_key(|names| {
+                        counts.push((names.clone(), 0));
+                        counts.len() - 1
+                    });
+                    if seen.insert(at)
+                        && let Some((_, count)) = counts.get_mut(at)
+                    {
+                        *count += 1;
                     }
-                    match counts.iter_mut().find(|(n, _)| *n == names) {
-                        Some((_, count)) => *count += 1,
-                        None => counts.push((names.clone(), 1)),
-                    }
-                    seen.push(names);
                 }
             }
             let best = counts.iter().map(|(_, c)| *c).max()?;
