@@ -60,6 +60,10 @@ const NOT_RUN_HERE: &[(&str, &str)] = &[
         "cargo build --release -p esafety-bench",
         "builds the profiling tool of docs/performance.md",
     ),
+    (
+        "cargo run --release -p esafety-bench",
+        "writes a generated policy for profiling (docs/performance.md)",
+    ),
     ("valgrind", "a profiler, run by hand"),
     ("perf", "a profiler, run by hand"),
     ("./.ci/run", "what CI runs, this test among it"),
