@@ -1,13 +1,16 @@
 //! `esafety`: check, evaluate and list school e-safety policies.
 //!
 //! Exit codes (a contract, see `docs/cli.md`):
-//! * 0 — success;
+//! * 0 — success (for `diff`: no difference in meaning);
 //! * 1 — the checked policies have errors (or warnings, with `--deny-warnings`);
-//! * 2 — bad usage, an unreadable file, or a name the policy does not define.
+//!   for `diff`, the policies differ;
+//! * 2 — bad usage, an unreadable file, a policy with errors, or a name the
+//!   policy does not define.
 
 #[macro_use]
 mod console;
 mod check;
+mod diff;
 mod eval;
 mod files;
 mod fmt;
@@ -31,8 +34,8 @@ pub(crate) const EXIT_USAGE: u8 = 2;
 #[command(
     name = "esafety",
     version,
-    about = "School e-safety policies as code: check them, ask them questions, format, render and test them.",
-    after_help = "Exit codes: 0 success; 1 the policies have errors (or warnings with --deny-warnings); 2 bad usage, an unreadable file, or a name the policy does not define."
+    about = "School e-safety policies as code: check them, ask them questions, format, render, test and compare them.",
+    after_help = "Exit codes: 0 success; 1 the policies have errors (or warnings with --deny-warnings), or (diff) the two policies differ; 2 bad usage, an unreadable file, a policy with errors, or a name the policy does not define."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -70,6 +73,9 @@ enum Command {
     /// Run the tests written next to each policy (`*.policy-test`), and
     /// say which rows no test touches.
     Test(test::Args),
+    /// Show what changed in meaning between two policies: every question
+    /// they answer differently, grouped by row, incident and setting.
+    Diff(diff::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args, output),
         Command::Render(args) => render::run(&args, output),
         Command::Test(args) => test::run(&args, output),
+        Command::Diff(args) => diff::run(&args, output),
     };
     ExitCode::from(code)
 }

@@ -14,6 +14,7 @@
 //!   ```text
 //!   write policies/example.policy <- policy   the nearest block above whose
 //!                                             info string starts `policy`
+//!   copy policies/a.policy => policies/b.policy
 //!   edit FILE: "OLD" => "NEW"                 OLD (\n for a line break) must
 //!                                             occur exactly once
 //!   run: esafety check policies/example.policy
@@ -266,6 +267,9 @@ fn json_contains(want: &Value, have: &Value) -> bool {
 struct Doctest {
     writes: Vec<(String, String)>,
     edits: Vec<(String, String, String)>,
+    /// Files copied before the edits, so that an edit can make a second
+    /// version of a policy.
+    copies: Vec<(String, String)>,
     run: String,
     exit: i32,
     stderr: bool,
@@ -276,6 +280,7 @@ fn parse_doctest(comment: &str, earlier: &[Block], at: &str, needs_run: bool) ->
     let mut d = Doctest {
         writes: Vec::new(),
         edits: Vec::new(),
+        copies: Vec::new(),
         run: String::new(),
         exit: 0,
         stderr: false,
@@ -291,7 +296,13 @@ fn parse_doctest(comment: &str, earlier: &[Block], at: &str, needs_run: bool) ->
         if line.is_empty() {
             continue;
         }
-        if let Some(rest) = line.strip_prefix("write ") {
+        if let Some(rest) = line.strip_prefix("copy ") {
+            let (from, to) = rest
+                .split_once(" => ")
+                .unwrap_or_else(|| panic!("{at}: {line}"));
+            d.copies
+                .push((from.trim().to_owned(), to.trim().to_owned()));
+        } else if let Some(rest) = line.strip_prefix("write ") {
             let (file, lang) = rest
                 .split_once(" <- ")
                 .unwrap_or_else(|| panic!("{at}: {line}"));
@@ -333,6 +344,9 @@ fn parse_doctest(comment: &str, earlier: &[Block], at: &str, needs_run: bool) ->
 }
 
 fn prepare(dir: &Path, d: &Doctest, at: &str) {
+    for (from, to) in &d.copies {
+        std::fs::copy(dir.join(from), dir.join(to)).unwrap_or_else(|e| panic!("{at}: {from}: {e}"));
+    }
     for (file, text) in &d.writes {
         std::fs::write(dir.join(file), text).unwrap();
     }

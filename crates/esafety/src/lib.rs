@@ -183,6 +183,7 @@ mod check;
 mod condition;
 mod decision;
 pub mod diagnostic;
+pub mod diff;
 mod escalation;
 mod eval;
 pub mod format;

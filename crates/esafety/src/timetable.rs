@@ -310,14 +310,40 @@ impl CompiledTimetable {
             .is_some_and(|r| r.iter().rev().any(|&(_, to)| date <= to))
     }
 
+    /// Whether a date is a holiday: in a `holiday`, or outside every term
+    /// when the policy has terms.
+    pub(crate) fn on_holiday(&self, date: Date) -> bool {
+        Self::in_ranges(&self.holidays, date)
+            || (!self.terms.is_empty() && !Self::in_ranges(&self.terms, date))
+    }
+
+    /// The dates where [`Self::on_holiday`] may change: the first day of
+    /// each term and holiday, and the day after each ends.
+    pub(crate) fn calendar_boundaries(&self) -> impl Iterator<Item = Date> + '_ {
+        self.terms
+            .iter()
+            .chain(&self.holidays)
+            .flat_map(|&(from, to)| [Some(from), to.tomorrow().ok()])
+            .flatten()
+    }
+
+    /// The minutes of a weekday (Monday 0) at which the names that are on
+    /// may change.
+    pub(crate) fn segment_starts(&self, day: usize) -> impl Iterator<Item = u16> + '_ {
+        self.days
+            .get(day)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&(start, _)| start)
+    }
+
     /// The names that are on at a moment.
     pub(crate) fn resolve(&self, at: DateTime) -> PeriodMask {
         let date = at.date();
         let day = usize::from(at.weekday().to_monday_zero_offset().unsigned_abs());
         let weekend = if day >= 5 { self.weekend } else { 0 };
-        let on_holiday = Self::in_ranges(&self.holidays, date)
-            || (!self.terms.is_empty() && !Self::in_ranges(&self.terms, date));
-        if on_holiday {
+        if self.on_holiday(date) {
             return self.holiday | self.outside | weekend;
         }
         let minute =

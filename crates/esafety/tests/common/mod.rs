@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::indexing_slicing)]
 
+pub mod spec;
+
 use proptest::prelude::*;
 use proptest::sample::Index;
 

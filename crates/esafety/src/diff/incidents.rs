@@ -1,0 +1,304 @@
+//! Incidents: matched by table and id (or, renamed, by label), then asked
+//! for every role their table covers and every number of earlier incidents
+//! a repeat offence or ladder distinguishes.
+
+use std::sync::Arc;
+
+use super::questions;
+use super::roles::Roles;
+use super::rows::pair;
+use super::{Change, Example, IncidentDiff, Outcome, ResponseChange, ResponseKind, ResponseRef};
+use crate::decision::Decision;
+use crate::model::{IncidentSummary, Policy};
+use crate::query::Query;
+use crate::suggest::normalize_label;
+
+/// The most earlier incidents a diff asks about: ladders and repeat
+/// offences in school policies count to three or four.
+const MAX_PRIOR: u32 = 16;
+
+/// The highest number of earlier incidents that can change an answer.
+fn highest_prior(policy: &Policy) -> u32 {
+    let repeat = policy
+        .data
+        .incidents
+        .iter()
+        .filter_map(|i| i.escalation.as_ref().map(|e| e.after))
+        .max()
+        .unwrap_or(0);
+    let tiers = policy
+        .ladders()
+        .flat_map(|l| l.tiers.into_iter().map(|t| t.number.saturating_sub(1)))
+        .max()
+        .unwrap_or(0);
+    repeat.max(tiers).min(MAX_PRIOR)
+}
+
+pub(super) fn compare(old: &Policy, new: &Policy, roles: &Roles) -> Vec<IncidentDiff> {
+    let list = |p: &Policy| -> Vec<IncidentSummary> { p.incidents().cloned().collect() };
+    let pairs = pair(
+        &list(old),
+        &list(new),
+        |i| format!("{}/{}", i.table, i.id),
+        |i| format!("{}/{}", i.table, normalize_label(&i.label)),
+    );
+    let priors: Vec<u32> = (0..=highest_prior(old).max(highest_prior(new))).collect();
+    let mut out = Vec::new();
+    for (o, n) in pairs {
+        match (o, n) {
+            (Some(o), Some(n)) => {
+                let responses = changed(old, new, &o, &n, roles, &priors);
+                let old_id = (o.id != n.id).then(|| o.id.clone());
+                let old_label = (o.label != n.label).then(|| o.label.clone());
+                if responses.is_empty() && old_id.is_none() && old_label.is_none() {
+                    continue;
+                }
+                out.push(IncidentDiff {
+                    table: n.table,
+                    id: n.id,
+                    label: n.label,
+                    change: Change::Changed,
+                    old_id,
+                    old_label,
+                    old_line: Some(o.line),
+                    new_line: Some(n.line),
+                    responses,
+                });
+            }
+            (None, Some(n)) => out.push(IncidentDiff {
+                responses: one_side(new, &n, roles, false),
+                table: n.table,
+                id: n.id,
+                label: n.label,
+                change: Change::Added,
+                old_id: None,
+                old_label: None,
+                old_line: None,
+                new_line: Some(n.line),
+            }),
+            (Some(o), None) => out.push(IncidentDiff {
+                responses: one_side(old, &o, roles, true),
+                table: o.table,
+                id: o.id,
+                label: o.label,
+                change: Change::Removed,
+                old_id: None,
+                old_label: None,
+                old_line: Some(o.line),
+                new_line: None,
+            }),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// The roles an incidents table covers, among those both policies know.
+fn covered<'r>(roles: &'r Roles, incident: &IncidentSummary) -> impl Iterator<Item = &'r Arc<str>> {
+    let table_roles = incident.roles.clone();
+    roles
+        .shared
+        .iter()
+        .filter(move |r| table_roles.iter().any(|t| roles.within(r, t)))
+}
+
+fn ask(policy: &Policy, role: &str, incident: &str, prior: u32) -> Option<Decision> {
+    let query = Query::incident(role, incident).prior(prior).explain(false);
+    policy.decide(&query).ok()
+}
+
+/// What one role's answers changed, per number of earlier incidents.
+#[derive(Clone, PartialEq)]
+struct Delta {
+    added: Vec<ResponseRef>,
+    removed: Vec<ResponseRef>,
+    altered: Vec<ResponseRef>,
+    old_route: Option<Arc<str>>,
+    new_route: Option<Arc<str>>,
+}
+
+fn changed(
+    old: &Policy,
+    new: &Policy,
+    o: &IncidentSummary,
+    n: &IncidentSummary,
+    roles: &Roles,
+    priors: &[u32],
+) -> Vec<ResponseChange> {
+    // (role, delta) with the priors each holds for, and an example.
+    let mut entries: Vec<(Arc<str>, Delta, u32, Example)> = Vec::new();
+    for role in covered(roles, n) {
+        for &prior in priors {
+            let (Some(a), Some(b)) = (ask(old, role, &o.id, prior), ask(new, role, &n.id, prior))
+            else {
+                continue;
+            };
+            let (oa, ob) = (questions::outcome(&a, true), questions::outcome(&b, true));
+            if oa == ob {
+                continue;
+            }
+            let delta = delta(&a, &b, &oa, &ob);
+            let example =
+                questions::example(role, None, &[], None, Some(prior), Some(oa), Some(ob));
+            entries.push((role.clone(), delta, prior, example));
+        }
+    }
+    // Group by the change; each group lists its roles and priors.
+    struct Grouped {
+        delta: Delta,
+        roles: Vec<Arc<str>>,
+        priors: Vec<u32>,
+        example: Example,
+    }
+    let mut groups: Vec<Grouped> = Vec::new();
+    for (role, delta, prior, example) in entries {
+        match groups.iter_mut().find(|g| g.delta == delta) {
+            Some(g) => {
+                if !g.roles.contains(&role) {
+                    g.roles.push(role);
+                }
+                if !g.priors.contains(&prior) {
+                    g.priors.push(prior);
+                }
+            }
+            None => groups.push(Grouped {
+                delta,
+                roles: vec![role],
+                priors: vec![prior],
+                example,
+            }),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|mut g| {
+            let keyed = g.roles.iter().map(|r| (r.clone(), ())).collect();
+            let (highest, all) = roles
+                .group(keyed)
+                .into_iter()
+                .next()
+                .map(|group| (group.highest, group.all))
+                .unwrap_or_default();
+            g.priors.sort_unstable();
+            if g.priors.len() == priors.len() {
+                g.priors.clear();
+            }
+            ResponseChange {
+                roles: highest,
+                all_roles: all,
+                prior: g.priors,
+                added: g.delta.added,
+                removed: g.delta.removed,
+                altered: g.delta.altered,
+                old_route: g.delta.old_route,
+                new_route: g.delta.new_route,
+                outcome: None,
+                example: g.example,
+            }
+        })
+        .collect()
+}
+
+/// The responses of a decision, as references.
+fn refs(decision: &Decision) -> Vec<ResponseRef> {
+    let kinds = [
+        (ResponseKind::Referral, &decision.responses.referrals),
+        (
+            ResponseKind::Notification,
+            &decision.responses.notifications,
+        ),
+        (ResponseKind::Sanction, &decision.responses.sanctions),
+    ];
+    kinds
+        .iter()
+        .flat_map(|&(kind, list)| {
+            list.iter().map(move |r| ResponseRef {
+                kind,
+                id: r.id.clone(),
+                label: r.label.clone(),
+                optional: r.optional,
+            })
+        })
+        .collect()
+}
+
+fn delta(a: &Decision, b: &Decision, oa: &Outcome, ob: &Outcome) -> Delta {
+    let (before, after) = (refs(a), refs(b));
+    let same = |x: &ResponseRef, y: &ResponseRef| x.kind == y.kind && x.id == y.id;
+    let added = after
+        .iter()
+        .filter(|r| !before.iter().any(|x| same(x, r)))
+        .cloned()
+        .collect();
+    let removed = before
+        .iter()
+        .filter(|r| !after.iter().any(|x| same(x, r)))
+        .cloned()
+        .collect();
+    // In both, but marked differently or going to others.
+    let words = |d: &Decision| questions::responses(d);
+    let (wa, wb) = (words(a), words(b));
+    let altered = after
+        .iter()
+        .filter(|r| before.iter().any(|x| same(x, r)))
+        .filter(|r| {
+            let prefix = format!("{}:{}", r.kind.as_str(), r.id);
+            let find = |list: &[String]| {
+                list.iter()
+                    .find(|w| w.split(' ').next() == Some(prefix.as_str()))
+                    .cloned()
+            };
+            find(&wa) != find(&wb)
+        })
+        .cloned()
+        .collect();
+    let route_changed = oa.route != ob.route;
+    Delta {
+        added,
+        removed,
+        altered,
+        old_route: oa.route.clone().filter(|_| route_changed),
+        new_route: ob.route.clone().filter(|_| route_changed),
+    }
+}
+
+/// What follows an incident only one policy has, by role.
+fn one_side(
+    policy: &Policy,
+    incident: &IncidentSummary,
+    roles: &Roles,
+    is_old: bool,
+) -> Vec<ResponseChange> {
+    let mut entries: Vec<(Arc<str>, Outcome)> = Vec::new();
+    for role in covered(roles, incident) {
+        if let Some(decision) = ask(policy, role, &incident.id, 0) {
+            entries.push((role.clone(), questions::outcome(&decision, true)));
+        }
+    }
+    let keyed: Vec<(Arc<str>, Outcome)> = entries;
+    roles
+        .group(keyed)
+        .into_iter()
+        .map(|g| {
+            let outcome = g.key;
+            let role = g.highest.first().cloned().unwrap_or_else(|| Arc::from(""));
+            let (old, new) = if is_old {
+                (Some(outcome.clone()), None)
+            } else {
+                (None, Some(outcome.clone()))
+            };
+            ResponseChange {
+                roles: g.highest,
+                all_roles: g.all,
+                prior: Vec::new(),
+                added: Vec::new(),
+                removed: Vec::new(),
+                altered: Vec::new(),
+                old_route: None,
+                new_route: None,
+                outcome: Some(outcome),
+                example: questions::example(&role, None, &[], None, Some(0), old, new),
+            }
+        })
+        .collect()
+}
