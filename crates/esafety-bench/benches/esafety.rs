@@ -370,6 +370,52 @@ fn main() {
             "Use of mobile phones in lessons",
         ],
     );
+    // diff: each shipped policy against a copy with its indentation and
+    // comments gone and its blank lines doubled (no difference in meaning),
+    // as whole processes; and the 10k-row policy against a copy with every
+    // "allowed with staff permission" cell for pupils made "not allowed".
+    let mut cli_diff_ms = Vec::new();
+    for name in ["crockerne", "st-botolphs"] {
+        let original = format!("policies/{name}.policy");
+        let text = std::fs::read_to_string(root().join(&original)).unwrap();
+        let copy: String = text
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                if l.is_empty() {
+                    "\n\n".to_owned()
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        let path = out_dir.join(format!("{name}-reformatted.policy"));
+        std::fs::write(&path, copy).unwrap();
+        let field = format!("cli_diff_{}_ms", name.replace('-', "_"));
+        let ms = cli_wall_ms(
+            &field,
+            &binary,
+            &["diff", &original, path.to_str().unwrap()],
+        );
+        cli_diff_ms.push((field, ms));
+    }
+    let text_10k = generate(10_000);
+    let changed_10k = text_10k.replace(
+        "    pupils: allowed with staff permission",
+        "    pupils: not allowed",
+    );
+    let old_10k = Policy::parse("generated.policy", &text_10k).unwrap();
+    let new_10k = Policy::parse("changed.policy", &changed_10k).unwrap();
+    let mut differences_10k = 0;
+    let diff_10k_ms = median_ms("diff_10k_rows_ms", 5, || {
+        let start = Instant::now();
+        let d = esafety::diff::diff(black_box(&old_10k), black_box(&new_10k));
+        let elapsed = start.elapsed();
+        differences_10k = d.len();
+        elapsed
+    });
+    assert!(differences_10k > 0);
 
     let by_rows = |rows: usize| scaling.iter().find(|s| s.rows == rows).unwrap();
     let mut summary: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
@@ -431,6 +477,11 @@ fn main() {
     }
     summary.insert("cli_check_policies_ms", cli_check_ms.into());
     summary.insert("cli_eval_ms", cli_eval_ms.into());
+    for (field, ms) in &cli_diff_ms {
+        summary_owned.insert(field.clone(), (*ms).into());
+    }
+    summary.insert("diff_10k_rows_ms", diff_10k_ms.into());
+    summary.insert("diff_10k_rows_differences", differences_10k.into());
     let mut all: BTreeMap<String, serde_json::Value> = summary
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -503,6 +554,12 @@ fn main() {
     }
     println!("| `esafety check policies/` | {cli_check_ms:.1} ms | < 20 ms |");
     println!("| one `esafety eval` | {cli_eval_ms:.1} ms | |");
+    for (field, ms) in &cli_diff_ms {
+        println!("| `{field}` (a shipped policy and a reformatted copy) | {ms:.1} ms | < 100 ms |");
+    }
+    println!(
+        "| diff, 10k-row policy and a copy ({differences_10k} differences) | {diff_10k_ms:.1} ms | |"
+    );
     println!();
     println!("wrote {}", out_dir.join("summary.json").display());
     assert!(

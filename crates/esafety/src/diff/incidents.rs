@@ -4,14 +4,13 @@
 
 use std::sync::Arc;
 
+use super::items;
 use super::questions;
 use super::roles::Roles;
-use super::rows::pair;
-use super::{Change, Example, IncidentDiff, Outcome, ResponseChange, ResponseKind, ResponseRef};
+use super::{Example, IncidentDiff, Outcome, ResponseChange, ResponseKind, ResponseRef};
 use crate::decision::Decision;
 use crate::model::{IncidentSummary, Policy};
 use crate::query::Query;
-use crate::suggest::normalize_label;
 
 /// The most earlier incidents a diff asks about: ladders and repeat
 /// offences in school policies count to three or four.
@@ -34,63 +33,43 @@ fn highest_prior(policy: &Policy) -> u32 {
     repeat.max(tiers).min(MAX_PRIOR)
 }
 
+impl items::Item for IncidentSummary {
+    fn table(&self) -> &Arc<str> {
+        &self.table
+    }
+    fn id(&self) -> &Arc<str> {
+        &self.id
+    }
+    fn label(&self) -> &Arc<str> {
+        &self.label
+    }
+    fn line(&self) -> u32 {
+        self.line
+    }
+}
+
 pub(super) fn compare(old: &Policy, new: &Policy, roles: &Roles) -> Vec<IncidentDiff> {
     let list = |p: &Policy| -> Vec<IncidentSummary> { p.incidents().cloned().collect() };
-    let pairs = pair(
+    let priors: Vec<u32> = (0..=highest_prior(old).max(highest_prior(new))).collect();
+    items::compare(
         &list(old),
         &list(new),
-        |i| format!("{}/{}", i.table, i.id),
-        |i| format!("{}/{}", i.table, normalize_label(&i.label)),
-    );
-    let priors: Vec<u32> = (0..=highest_prior(old).max(highest_prior(new))).collect();
-    let mut out = Vec::new();
-    for (o, n) in pairs {
-        match (o, n) {
-            (Some(o), Some(n)) => {
-                let responses = changed(old, new, &o, &n, roles, &priors);
-                let old_id = (o.id != n.id).then(|| o.id.clone());
-                let old_label = (o.label != n.label).then(|| o.label.clone());
-                if responses.is_empty() && old_id.is_none() && old_label.is_none() {
-                    continue;
-                }
-                out.push(IncidentDiff {
-                    table: n.table,
-                    id: n.id,
-                    label: n.label,
-                    change: Change::Changed,
-                    old_id,
-                    old_label,
-                    old_line: Some(o.line),
-                    new_line: Some(n.line),
-                    responses,
-                });
-            }
-            (None, Some(n)) => out.push(IncidentDiff {
-                responses: one_side(new, &n, roles, false),
-                table: n.table,
-                id: n.id,
-                label: n.label,
-                change: Change::Added,
-                old_id: None,
-                old_label: None,
-                old_line: None,
-                new_line: Some(n.line),
-            }),
-            (Some(o), None) => out.push(IncidentDiff {
-                responses: one_side(old, &o, roles, true),
-                table: o.table,
-                id: o.id,
-                label: o.label,
-                change: Change::Removed,
-                old_id: None,
-                old_label: None,
-                old_line: Some(o.line),
-                new_line: None,
-            }),
-            (None, None) => {}
-        }
-    }
-    out
+        |o, n| changed(old, new, o, n, roles, &priors),
+        |incident, is_old| one_side(if is_old { old } else { new }, incident, roles, is_old),
+    )
+    .into_iter()
+    .map(|(h, responses)| IncidentDiff {
+        table: h.table,
+        id: h.id,
+        label: h.label,
+        change: h.change,
+        old_id: h.old_id,
+        old_label: h.old_label,
+        old_line: h.old_line,
+        new_line: h.new_line,
+        responses,
+    })
+    .collect()
 }
 
 /// The roles an incidents table covers, among those both policies know.

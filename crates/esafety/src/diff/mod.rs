@@ -33,6 +33,7 @@
 //! ```
 
 mod incidents;
+mod items;
 mod questions;
 mod roles;
 mod rows;

@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::items;
 use super::questions::{self, Depends, Moments};
 use super::roles::{Group, Roles};
-use super::{AnswerChange, Change, Example, FactValue, RowDiff};
+use super::{AnswerChange, Example, FactValue, RowDiff};
 use crate::decision::{Decision, Verdict};
 use crate::model::Policy;
 use crate::query::Query;
-use crate::suggest::normalize_label;
 
 /// A row as the diff sees it.
 #[derive(Clone)]
@@ -19,6 +19,21 @@ struct Row {
     id: Arc<str>,
     label: Arc<str>,
     line: u32,
+}
+
+impl items::Item for Row {
+    fn table(&self) -> &Arc<str> {
+        &self.table
+    }
+    fn id(&self) -> &Arc<str> {
+        &self.id
+    }
+    fn label(&self) -> &Arc<str> {
+        &self.label
+    }
+    fn line(&self) -> u32 {
+        self.line
+    }
 }
 
 fn rows_of(policy: &Policy) -> Vec<Row> {
@@ -36,145 +51,31 @@ fn rows_of(policy: &Policy) -> Vec<Row> {
         .collect()
 }
 
-/// Pairs things of the old and new policy: by key first, then what is left
-/// by label where exactly one on each side has it. Pairs come in the new
-/// policy's order, then what only the old one has.
-pub(super) fn pair<T: Clone>(
-    old: &[T],
-    new: &[T],
-    key: impl Fn(&T) -> String,
-    label: impl Fn(&T) -> String,
-) -> Vec<(Option<T>, Option<T>)> {
-    let old_by_key: HashMap<String, usize> =
-        old.iter().enumerate().map(|(i, t)| (key(t), i)).collect();
-    let mut old_used = vec![false; old.len()];
-    let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
-    for (n, item) in new.iter().enumerate() {
-        match old_by_key.get(&key(item)) {
-            Some(&o) => {
-                if let Some(used) = old_used.get_mut(o) {
-                    *used = true;
-                }
-                pairs.push((Some(o), Some(n)));
-            }
-            None => pairs.push((None, Some(n))),
-        }
-    }
-    // Renamed: the same label, once on each side, among the unpaired.
-    let count = |items: &[T], used: &dyn Fn(usize) -> bool| {
-        let mut counts: HashMap<String, usize> = HashMap::new();
-        for (i, t) in items.iter().enumerate() {
-            if !used(i) {
-                *counts.entry(label(t)).or_default() += 1;
-            }
-        }
-        counts
-    };
-    let old_left = count(old, &|i| old_used.get(i).copied().unwrap_or(true));
-    let new_paired: Vec<bool> = pairs
-        .iter()
-        .filter_map(|(o, n)| n.map(|n| (n, o.is_some())))
-        .fold(vec![false; new.len()], |mut acc, (n, paired)| {
-            if let Some(slot) = acc.get_mut(n) {
-                *slot = paired;
-            }
-            acc
-        });
-    let new_left = count(new, &|i| new_paired.get(i).copied().unwrap_or(true));
-    for entry in &mut pairs {
-        let (None, Some(n)) = *entry else { continue };
-        let Some(item) = new.get(n) else { continue };
-        let l = label(item);
-        if new_left.get(&l) != Some(&1) || old_left.get(&l) != Some(&1) {
-            continue;
-        }
-        let found = old
-            .iter()
-            .enumerate()
-            .find(|(i, t)| !old_used.get(*i).copied().unwrap_or(true) && label(t) == l);
-        if let Some((o, _)) = found {
-            if let Some(used) = old_used.get_mut(o) {
-                *used = true;
-            }
-            *entry = (Some(o), Some(n));
-        }
-    }
-    for (o, used) in old_used.iter().enumerate() {
-        if !used {
-            pairs.push((Some(o), None));
-        }
-    }
-    pairs
-        .into_iter()
-        .map(|(o, n)| {
-            (
-                o.and_then(|o| old.get(o).cloned()),
-                n.and_then(|n| new.get(n).cloned()),
-            )
-        })
-        .collect()
-}
-
 pub(super) fn compare(
     old: &Policy,
     new: &Policy,
     roles: &Roles,
     moments: &Moments,
 ) -> Vec<RowDiff> {
-    let pairs = pair(
+    items::compare(
         &rows_of(old),
         &rows_of(new),
-        |r| r.id.to_string(),
-        |r| normalize_label(&r.label),
-    );
-    let mut out = Vec::new();
-    for (o, n) in pairs {
-        match (o, n) {
-            (Some(o), Some(n)) => {
-                let answers = changed_answers(old, new, &o, &n, roles, moments);
-                let old_id = (o.id != n.id).then(|| o.id.clone());
-                let old_label = (o.label != n.label).then(|| o.label.clone());
-                if answers.is_empty() && old_id.is_none() && old_label.is_none() {
-                    continue;
-                }
-                out.push(RowDiff {
-                    table: n.table,
-                    id: n.id,
-                    label: n.label,
-                    change: Change::Changed,
-                    old_id,
-                    old_label,
-                    old_line: Some(o.line),
-                    new_line: Some(n.line),
-                    answers,
-                });
-            }
-            (None, Some(n)) => out.push(RowDiff {
-                answers: one_side(new, &n, roles, false),
-                table: n.table,
-                id: n.id,
-                label: n.label,
-                change: Change::Added,
-                old_id: None,
-                old_label: None,
-                old_line: None,
-                new_line: Some(n.line),
-            }),
-            (Some(o), None) => out.push(RowDiff {
-                answers: one_side(old, &o, roles, true),
-                table: o.table,
-                id: o.id,
-                label: o.label,
-                change: Change::Removed,
-                old_id: None,
-                old_label: None,
-                old_line: Some(o.line),
-                new_line: None,
-            }),
-            (None, None) => {}
-        }
-    }
-    out
+        |o, n| changed_answers(old, new, o, n, roles, moments),
+        |row, is_old| one_side(if is_old { old } else { new }, row, roles, is_old),
+    )
+    .into_iter()
+    .map(|(h, answers)| RowDiff {
+        table: h.table,
+        id: h.id,
+        label: h.label,
+        change: h.change,
+        old_id: h.old_id,
+        old_label: h.old_label,
+        old_line: h.old_line,
+        new_line: h.new_line,
+        answers,
+    })
+    .collect()
 }
 
 /// The answers of a row only one policy has, grouped by role.

@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
+use super::items::pair;
 use super::questions;
-use super::rows::{answer_words, pair};
+use super::rows::answer_words;
 use super::{Change, Section, SettingChange};
 use crate::model::{Capability, ContactInfo, DeviceSummary, PeriodInfo, Policy, RouteInfo, Target};
 use crate::query::Query;
