@@ -16,12 +16,13 @@ mod common;
 use common::{esafety, esafety_stdin, root, stdout};
 use serde_json::{Value, json};
 
-const SCHEMAS: [&str; 5] = [
+const SCHEMAS: [&str; 6] = [
     "query",
     "decision",
     "eval-error",
     "check-report",
     "test-report",
+    "diff",
 ];
 
 fn schema_file(name: &str) -> Value {
@@ -324,4 +325,59 @@ fn the_schemas_refuse_what_the_formats_do_not_allow() {
     bad["diagnostics"][0]["code"] = json!("X1");
     assert_invalid("check-report", &bad);
     assert_invalid("check-report", &with(report, "version", json!("1")));
+}
+
+/// Diffs of every kind: nothing, the two changes, two schools (roles,
+/// settings, rows and incidents added and removed), renames and a timetable
+/// change.
+#[test]
+fn diffs_match_their_schema() {
+    let dir = common::scratch("schemas-diff");
+    let text = std::fs::read_to_string(root().join("policies/crockerne.policy")).unwrap();
+    let changed = text
+        .replace("lunch 12:00 to 13:00", "lunch 12:00 to 13:15")
+        .replace("row photos \"", "row taking-photos \"")
+        .replace(
+            "responses: class-teacher, headteacher, technical-support, remove-access",
+            "responses: class-teacher, headteacher",
+        );
+    let path = dir.join("changed.policy");
+    std::fs::write(&path, changed).unwrap();
+    let changed = path.to_str().unwrap();
+    let pairs = [
+        ("policies/crockerne.policy", "policies/crockerne.policy", 0),
+        ("policies/crockerne.policy", changed, 1),
+        (
+            "policies/crockerne.policy",
+            "policies/st-botolphs.policy",
+            1,
+        ),
+        (
+            "policies/examples/example-high.policy",
+            "policies/crockerne.policy",
+            1,
+        ),
+    ];
+    for (old, new, exit) in pairs {
+        let o = esafety(&["diff", old, new, "--format", "json"]);
+        assert_eq!(common::code(&o), exit, "{old} {new}");
+        let diff: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_valid("diff", &diff);
+        if exit == 1 {
+            assert!(!diff["rows"].as_array().unwrap().is_empty(), "{old} {new}");
+        }
+    }
+    let mut wrong = serde_json::from_str::<Value>(&stdout(&esafety(&[
+        "diff",
+        "policies/crockerne.policy",
+        changed,
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    wrong["version"] = json!(2);
+    assert_invalid("diff", &wrong);
+    wrong["version"] = json!(1);
+    wrong["rows"][0]["colour"] = json!("red");
+    assert_invalid("diff", &wrong);
 }
