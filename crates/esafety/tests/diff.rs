@@ -294,47 +294,53 @@ fn incident_meaning(d: &Decision) -> (Responses, Option<String>) {
 
 /// A second policy made from the first: some cells, breach links, a period
 /// and an incident's responses changed, perhaps a row dropped.
-fn pair() -> impl Strategy<Value = (Spec, Spec, bool, bool)> {
+fn pair() -> impl Strategy<Value = (Spec, Spec, [bool; 3])> {
     (
         spec(),
         prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, 0u8..9), 0..4),
         prop::option::of((any::<prop::sample::Index>(), 1u16..4)),
         any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+        any::<[bool; 3]>(),
     )
-        .prop_map(
-            |(old, edits, period, drop_row, fewer_responses, repeat_sooner)| {
-                let mut new = old.clone();
-                for (at, what, value) in edits {
-                    let i = at.index(new.rows.len());
-                    let row = &mut new.rows[i];
-                    match what {
-                        0 => row.adults = value,
-                        1 => row.pupils = value,
-                        2 => row.year_override = (value < 6).then_some(value),
-                        _ => row.breach = (value < 6).then_some(usize::from(value % 4)),
-                    }
+        .prop_map(|(old, edits, period, drop_row, text_edits)| {
+            let mut new = old.clone();
+            for (at, what, value) in edits {
+                let i = at.index(new.rows.len());
+                let row = &mut new.rows[i];
+                match what {
+                    0 => row.adults = value,
+                    1 => row.pupils = value,
+                    2 => row.year_override = (value < 6).then_some(value),
+                    _ => row.breach = (value < 6).then_some(usize::from(value % 4)),
                 }
-                if let Some((at, longer)) = period {
-                    let i = at.index(new.periods.len());
-                    new.periods[i].1 += longer * 5;
-                    // Keep periods apart: push the later ones on too.
-                    for later in new.periods.iter_mut().skip(i + 1) {
-                        later.0 += longer * 5;
-                        later.1 += longer * 5;
-                    }
+            }
+            if let Some((at, longer)) = period {
+                let i = at.index(new.periods.len());
+                new.periods[i].1 += longer * 5;
+                // Keep periods apart: push the later ones on too.
+                for later in new.periods.iter_mut().skip(i + 1) {
+                    later.0 += longer * 5;
+                    later.1 += longer * 5;
                 }
-                if drop_row && new.rows.len() > 1 {
-                    new.rows.pop();
-                }
-                (old, new, fewer_responses, repeat_sooner)
-            },
-        )
+            }
+            if drop_row && new.rows.len() > 1 {
+                new.rows.pop();
+            }
+            (old, new, text_edits)
+        })
 }
 
-fn render_new(spec: &Spec, fewer_responses: bool, repeat_sooner: bool) -> String {
+/// The new policy's text, with edits the generator cannot make: fewer
+/// responses to an incident, repeat offences counted sooner, incidents for
+/// visitors too.
+fn render_new(spec: &Spec, [fewer_responses, repeat_sooner, wider]: [bool; 3]) -> String {
     let mut text = render_spec(spec);
+    if wider {
+        text = text.replace(
+            "incidents pupil-incidents \"Pupil incidents\" for pupil",
+            "incidents pupil-incidents \"Pupil incidents\" for pupil, visitor",
+        );
+    }
     if fewer_responses {
         text = text.replacen("responses: head, warning", "responses: head", 1);
     }
@@ -434,11 +440,11 @@ proptest! {
 
     #[test]
     fn the_diff_lists_exactly_the_questions_answered_differently(
-        (old_spec, new_spec, fewer, sooner) in pair(),
+        (old_spec, new_spec, text_edits) in pair(),
         asked in questions(),
     ) {
         let old = policy("old.policy", &render_spec(&old_spec));
-        let new = policy("new.policy", &render_new(&new_spec, fewer, sooner));
+        let new = policy("new.policy", &render_new(&new_spec, text_edits));
         let d = diff(&old, &new);
 
         // Every listed difference is real.
@@ -483,8 +489,12 @@ proptest! {
             for i in 0..old_spec.incidents.max(new_spec.incidents) {
                 let id = format!("i{i}");
                 let q = query(Query::incident(role, &id), None, facts, None).prior(prior);
-                let (Ok(a), Ok(b)) = (old.decide(&q), new.decide(&q)) else { continue };
-                if incident_meaning(&a) != incident_meaning(&b) {
+                let (a, b) = (old.decide(&q), new.decide(&q));
+                let differs = match (&a, &b) {
+                    (Ok(a), Ok(b)) => incident_meaning(a) != incident_meaning(b),
+                    _ => a.is_ok() != b.is_ok(),
+                };
+                if differs {
                     let listed = d.incidents.iter().any(|x| {
                         *x.id == *id && x.responses.iter().any(|c| c.all_roles.iter().any(|r| &**r == role))
                     });

@@ -72,13 +72,9 @@ pub(super) fn compare(old: &Policy, new: &Policy, roles: &Roles) -> Vec<Incident
     .collect()
 }
 
-/// The roles an incidents table covers, among those both policies know.
-fn covered<'r>(roles: &'r Roles, incident: &IncidentSummary) -> impl Iterator<Item = &'r Arc<str>> {
-    let table_roles = incident.roles.clone();
-    roles
-        .shared
-        .iter()
-        .filter(move |r| table_roles.iter().any(|t| roles.within(r, t)))
+/// Whether an incident's table covers a role (or a group it is within).
+fn covers(roles: &Roles, incident: &IncidentSummary, role: &str) -> bool {
+    incident.roles.iter().any(|t| roles.within(role, t))
 }
 
 fn ask(policy: &Policy, role: &str, incident: &str, prior: u32) -> Option<Decision> {
@@ -104,21 +100,30 @@ fn changed(
     roles: &Roles,
     priors: &[u32],
 ) -> Vec<ResponseChange> {
-    // (role, delta) with the priors each holds for, and an example.
+    // (role, delta) with the priors each holds for, and an example. A role
+    // one table covers and the other does not gets every response added
+    // or removed.
     let mut entries: Vec<(Arc<str>, Delta, u32, Example)> = Vec::new();
-    for role in covered(roles, n) {
+    let asked: Vec<&Arc<str>> = roles
+        .shared
+        .iter()
+        .filter(|r| covers(roles, o, r) || covers(roles, n, r))
+        .collect();
+    for role in asked {
         for &prior in priors {
-            let (Some(a), Some(b)) = (ask(old, role, &o.id, prior), ask(new, role, &n.id, prior))
-            else {
+            let (a, b) = (ask(old, role, &o.id, prior), ask(new, role, &n.id, prior));
+            if a.is_none() && b.is_none() {
                 continue;
-            };
-            let (oa, ob) = (questions::outcome(&a, true), questions::outcome(&b, true));
+            }
+            let (oa, ob) = (
+                a.as_ref().map(|d| questions::outcome(d, true)),
+                b.as_ref().map(|d| questions::outcome(d, true)),
+            );
             if oa == ob {
                 continue;
             }
-            let delta = delta(&a, &b, &oa, &ob);
-            let example =
-                questions::example(role, None, &[], None, Some(prior), Some(oa), Some(ob));
+            let delta = delta(a.as_ref(), b.as_ref());
+            let example = questions::example(role, None, &[], None, Some(prior), oa, ob);
             entries.push((role.clone(), delta, prior, example));
         }
     }
@@ -201,8 +206,13 @@ fn refs(decision: &Decision) -> Vec<ResponseRef> {
         .collect()
 }
 
-fn delta(a: &Decision, b: &Decision, oa: &Outcome, ob: &Outcome) -> Delta {
-    let (before, after) = (refs(a), refs(b));
+/// What changed from one side's decision to the other's; a side that
+/// cannot be asked has no responses and no route.
+fn delta(a: Option<&Decision>, b: Option<&Decision>) -> Delta {
+    let (before, after) = (
+        a.map(refs).unwrap_or_default(),
+        b.map(refs).unwrap_or_default(),
+    );
     let same = |x: &ResponseRef, y: &ResponseRef| x.kind == y.kind && x.id == y.id;
     let added = after
         .iter()
@@ -215,8 +225,10 @@ fn delta(a: &Decision, b: &Decision, oa: &Outcome, ob: &Outcome) -> Delta {
         .cloned()
         .collect();
     // In both, but marked differently or going to others.
-    let words = |d: &Decision| questions::responses(d);
-    let (wa, wb) = (words(a), words(b));
+    let (wa, wb) = (
+        a.map(questions::responses).unwrap_or_default(),
+        b.map(questions::responses).unwrap_or_default(),
+    );
     let altered = after
         .iter()
         .filter(|r| before.iter().any(|x| same(x, r)))
@@ -231,13 +243,15 @@ fn delta(a: &Decision, b: &Decision, oa: &Outcome, ob: &Outcome) -> Delta {
         })
         .cloned()
         .collect();
-    let route_changed = oa.route != ob.route;
+    let route = |d: Option<&Decision>| d.and_then(|d| d.route.as_ref()).map(|r| Arc::from(r.id()));
+    let (old_route, new_route): (Option<Arc<str>>, Option<Arc<str>>) = (route(a), route(b));
+    let route_changed = old_route != new_route;
     Delta {
         added,
         removed,
         altered,
-        old_route: oa.route.clone().filter(|_| route_changed),
-        new_route: ob.route.clone().filter(|_| route_changed),
+        old_route: old_route.filter(|_| route_changed),
+        new_route: new_route.filter(|_| route_changed),
     }
 }
 
@@ -249,7 +263,7 @@ fn one_side(
     is_old: bool,
 ) -> Vec<ResponseChange> {
     let mut entries: Vec<(Arc<str>, Outcome)> = Vec::new();
-    for role in covered(roles, incident) {
+    for role in roles.shared.iter().filter(|r| covers(roles, incident, r)) {
         if let Some(decision) = ask(policy, role, &incident.id, 0) {
             entries.push((role.clone(), questions::outcome(&decision, true)));
         }
