@@ -504,3 +504,25 @@ proptest! {
         }
     }
 }
+
+/// A ladder that counts over another window answers the same to every
+/// question given a number of earlier incidents, so the window is compared
+/// as a setting.
+#[test]
+fn a_ladder_counting_over_another_window_is_a_difference() {
+    let text = shipped("examples/example-high.policy");
+    let changed = text.replace(
+        "    count incidents of this table within 30 days",
+        "    count incidents of this table within 60 days",
+    );
+    assert_ne!(changed, text);
+    let d = diff(
+        &policy("old.policy", &text),
+        &policy("new.policy", &changed),
+    );
+    assert_eq!(d.len(), 1, "{}", d.to_text());
+    let ladder = &d.settings[0];
+    assert_eq!(ladder.section, Section::Ladders);
+    assert!(ladder.old.as_deref().unwrap().contains("within 30 days"));
+    assert!(ladder.new.as_deref().unwrap().contains("within 60 days"));
+}

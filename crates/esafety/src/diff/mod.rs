@@ -62,7 +62,7 @@ pub struct PolicyDiff {
     /// The new policy's file name.
     pub new: String,
     /// Changes to the school's details, roles, timetable, calendar,
-    /// contacts, facts, places, devices and routes.
+    /// contacts, facts, places, devices, ladders and routes.
     pub settings: Vec<SettingChange>,
     /// Rows of the rule tables whose answers changed, or that were added,
     /// removed, renamed or reworded.
@@ -140,6 +140,8 @@ pub enum Section {
     Places,
     /// Devices and what they may do.
     Devices,
+    /// Escalation ladders: what they count, over which window.
+    Ladders,
     /// Escalation routes and their steps.
     Routes,
 }
@@ -156,6 +158,7 @@ impl Section {
             Section::Facts => "Facts",
             Section::Places => "Places",
             Section::Devices => "Devices",
+            Section::Ladders => "Ladders",
             Section::Routes => "Routes",
         }
     }

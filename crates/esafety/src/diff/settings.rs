@@ -58,6 +58,15 @@ pub(super) fn compare(old: &Policy, new: &Policy) -> Vec<SettingChange> {
         &mut out,
     );
     devices(old, new, &mut out);
+    let ladders = |p: &Policy| -> Vec<crate::escalation::LadderSummary> { p.ladders().collect() };
+    listed(
+        Section::Ladders,
+        &ladders(old),
+        &ladders(new),
+        |l| format!("{}/{}", l.table, l.ladder.id),
+        ladder_words,
+        &mut out,
+    );
     listed(
         Section::Routes,
         old.routes(),
@@ -301,4 +310,35 @@ fn devices(old: &Policy, new: &Policy, out: &mut Vec<SettingChange>) {
             }
         }
     }
+}
+
+/// A ladder in words: what it counts, over which window, and its tiers.
+/// (What each tier brings is compared at the incidents, asked with each
+/// number of earlier incidents; the window is compared only here.)
+fn ladder_words(l: &crate::escalation::LadderSummary) -> String {
+    use crate::ast::{CountWindow, Counted};
+    let counts = match l.counts {
+        Counted::ThisIncident => "this incident",
+        Counted::ThisTable => "incidents of this table",
+        Counted::AnyIncident => "any incident",
+    };
+    let window = match l.window {
+        CountWindow::Term => "per term".to_owned(),
+        CountWindow::HalfTerm => "per half term".to_owned(),
+        CountWindow::SchoolYear => "per school year".to_owned(),
+        CountWindow::Days { days } => format!("within {days} days"),
+        CountWindow::Ever => "ever".to_owned(),
+    };
+    let tiers: Vec<String> = l
+        .tiers
+        .iter()
+        .map(|t| {
+            if t.instead {
+                format!("{} (instead)", t.times)
+            } else {
+                t.times.to_string()
+            }
+        })
+        .collect();
+    format!("counts {counts} {window}; tiers: {}", tiers.join(", "))
 }

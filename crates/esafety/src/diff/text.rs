@@ -175,6 +175,7 @@ fn settings_by_section(diff: &PolicyDiff) -> Vec<(Section, Vec<&super::SettingCh
         Section::Facts,
         Section::Places,
         Section::Devices,
+        Section::Ladders,
         Section::Routes,
     ];
     order
