@@ -29,6 +29,10 @@ fn lists(responses: &[(ResponseInfo, ResponseClass)]) -> Arc<Responses> {
 }
 
 pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
+    // The rows' ids were needed for duplicate and unknown-name reports; the
+    // compiled policy indexes them itself. Freed first, so that a large
+    // policy does not hold both at its peak.
+    drop(std::mem::take(&mut c.tables.row_defs.map));
     let role_count = c.roles.len();
     let role_index: FxMap<Box<str>, RoleId> = c
         .role_defs
