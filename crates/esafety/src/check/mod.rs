@@ -87,36 +87,39 @@ impl Checked {
 /// assert!(checked.policy.is_none());
 /// ```
 pub fn check(path: &str, text: &str, options: &CheckOptions) -> Checked {
-    check_tree(path, text, options, |file| file)
+    check_tree(path, text, options, false).0
 }
 
-/// Parses and checks policy text, and keeps a copy of its syntax tree, for
-/// what needs both (laying the policy out as a document): one parse.
+/// Parses and checks policy text, and keeps its syntax tree, for what needs
+/// both (laying the policy out as a document): one parse, and the checker
+/// only borrows the rows it would otherwise free as it goes.
 pub(crate) fn check_keeping_tree(
     path: &str,
     text: &str,
     options: &CheckOptions,
 ) -> (Checked, PolicyFile) {
-    let mut kept = PolicyFile::default();
-    let checked = check_tree(path, text, options, |file| {
-        kept.clone_from(&file);
-        file
-    });
-    (checked, kept)
+    let (checked, kept) = check_tree(path, text, options, true);
+    (checked, kept.unwrap_or_default())
 }
 
-/// Parses, hands the tree to `keep` (which returns what the checker then
-/// takes), and checks.
+/// Parses and checks; with `keep_tree`, returns the syntax tree too.
 fn check_tree(
     path: &str,
     text: &str,
     options: &CheckOptions,
-    keep: impl FnOnce(PolicyFile) -> PolicyFile,
-) -> Checked {
+    keep_tree: bool,
+) -> (Checked, Option<PolicyFile>) {
     let index = LineIndex::new(text);
     let mut reporter = Reporter::new(path, text, &index);
-    let file = keep(syntax::parse_into(text, &index, &mut reporter));
-    let data = check_file(path, file, options, &mut reporter);
+    let mut file = syntax::parse_into(text, &index, &mut reporter);
+    let (data, kept) = if keep_tree {
+        let mut checker = Checker::new(path, options, &mut reporter);
+        checker.keep_tree = true;
+        checker.run(&mut file);
+        (checker.finish(), Some(file))
+    } else {
+        (check_file(path, file, options, &mut reporter), None)
+    };
     let diagnostics = reporter.finish();
     let policy = data.map(|mut data| {
         data.warnings.clone_from(&diagnostics);
@@ -124,10 +127,13 @@ fn check_tree(
             data: Arc::new(data),
         }
     });
-    Checked {
-        diagnostics,
-        policy,
-    }
+    (
+        Checked {
+            diagnostics,
+            policy,
+        },
+        kept,
+    )
 }
 
 /// Checks a file's raw bytes: reports invalid UTF-8 and oversize files as
@@ -152,8 +158,10 @@ pub(crate) fn check_file(
     options: &CheckOptions,
     reporter: &mut Reporter<'_>,
 ) -> Option<crate::model::PolicyData> {
+    let mut file = file;
     let mut checker = Checker::new(path, options, reporter);
-    checker.run(file);
+    checker.run(&mut file);
+    drop(file);
     checker.finish()
 }
 
@@ -207,6 +215,9 @@ impl<T: Clone> Defs<T> {
 
 pub(super) struct Checker<'c, 'r> {
     pub(super) r: &'c mut Reporter<'r>,
+    /// Whether the caller keeps the syntax tree (to lay the policy out):
+    /// then rows are borrowed rather than taken and freed one by one.
+    pub(super) keep_tree: bool,
     /// Some lines did not parse. Problems of absence (a blank column, a
     /// missing `school`, an incident nothing links to) may then only be lines
     /// that were not read, so they are not reported until the syntax is fixed.
@@ -245,6 +256,7 @@ impl<'c, 'r> Checker<'c, 'r> {
     fn new(path: &str, options: &'c CheckOptions, r: &'c mut Reporter<'r>) -> Self {
         let partial = r.has_code(Code::Syntax) || r.has_code(Code::LimitExceeded);
         Checker {
+            keep_tree: false,
             partial,
             broken_links: false,
             r,
@@ -272,7 +284,7 @@ impl<'c, 'r> Checker<'c, 'r> {
         }
     }
 
-    fn run(&mut self, mut file: PolicyFile) {
+    fn run(&mut self, file: &mut PolicyFile) {
         let sections = &mut file.sections;
         // Definitions that others refer to come first, whatever the order in
         // the file: a row may link to an incident defined further down.
@@ -283,7 +295,8 @@ impl<'c, 'r> Checker<'c, 'r> {
         self.declare_routes(sections);
         self.check_incidents(sections);
         self.check_routes(sections);
-        // Tables last but devices: it frees each row's tree as it goes.
+        // Tables last but devices: unless the tree is kept, it frees each
+        // row's tree as it goes.
         self.check_tables(sections);
         self.check_devices(sections);
         self.check_links();

@@ -1,13 +1,14 @@
 //! Rule tables (user actions, communications, rules) and devices tables.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::incidents::NotFound;
 use super::{Checker, Defs};
 use crate::ast::{
-    AnswerKind, Breach, DeviceItem, NetworkAccess, Presence, RoleList, RowItem, Section, TableItem,
-    TableKind, WindowKind,
+    AnswerKind, Breach, DeviceItem, NetworkAccess, Presence, RoleList, Row, RowItem, Section,
+    TableItem, TableKind, WindowKind,
 };
 use crate::diagnostic::Code;
 use crate::model::{
@@ -338,10 +339,24 @@ impl Checker<'_, '_> {
             let mut answered: FxMap<RoleId, (CellAnswer, Span)> = FxMap::default();
             let mut covered: FxSet<RoleId> = FxSet::default();
             let mut roles: Vec<RoleId> = Vec::new();
-            for item in std::mem::take(&mut table.items) {
-                let TableItem::Row(row) = item else {
-                    continue;
-                };
+            // Taken and freed row by row, or borrowed when the tree is kept.
+            let taken = if self.keep_tree {
+                Vec::new()
+            } else {
+                std::mem::take(&mut table.items)
+            };
+            let rows: Box<dyn Iterator<Item = Cow<'_, Row>>> = if self.keep_tree {
+                Box::new(table.items.iter().filter_map(|item| match item {
+                    TableItem::Row(row) => Some(Cow::Borrowed(row)),
+                    _ => None,
+                }))
+            } else {
+                Box::new(taken.into_iter().filter_map(|item| match item {
+                    TableItem::Row(row) => Some(Cow::Owned(row)),
+                    _ => None,
+                }))
+            };
+            for row in rows {
                 self.require_label(&row.label, "row");
                 let row_index = u32::try_from(self.tables.rows.len()).unwrap_or(u32::MAX);
                 let Some(id) = Self::define_shared(
