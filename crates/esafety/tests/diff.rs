@@ -18,7 +18,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::spec::{Spec, render_spec, spec};
+use common::spec::{ROLES, Spec, render_spec, spec};
 use esafety::diff::{Change, Example, PolicyDiff, Section, diff};
 use esafety::{Decision, Policy, Query};
 use proptest::prelude::*;
@@ -367,22 +367,10 @@ fn questions() -> impl Strategy<Value = Vec<Asked>> {
             0u8..81,
             prop::option::of(prop::sample::select(vec!["library", "canteen"])),
             0u32..4,
-        )
-            .prop_map(|(role, at, facts, place, prior)| (role, at, facts, place, prior)),
+        ),
         150,
     )
 }
-
-const ROLES: [&str; 8] = [
-    "staff",
-    "teacher",
-    "dsl",
-    "pupil",
-    "reception",
-    "year-1",
-    "visitor",
-    "parent",
-];
 
 /// A question with facts given as a number in base 3 over f0, f1,
 /// permission and nominated: 0 not given, 1 yes, 2 no.

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::spec::{Spec, render_spec, spec};
+use common::spec::{ROLES, Spec, render_spec, spec};
 use esafety::diagnostic::{Diagnostic, render};
 use esafety::{CheckOptions, Policy, Query, check, check_bytes};
 use proptest::prelude::*;
@@ -171,17 +171,8 @@ proptest! {
 // Generated valid policies.
 
 fn queries(spec: &Spec) -> impl Strategy<Value = Query> + use<> {
-    let roles = vec![
-        "staff",
-        "teacher",
-        "dsl",
-        "pupil",
-        "reception",
-        "year-1",
-        "visitor",
-        "parent",
-        "nobody",
-    ];
+    // The policy's roles, and one it does not know.
+    let roles: Vec<&str> = ROLES.into_iter().chain(["nobody"]).collect();
     let rows = spec.rows.len();
     let places = vec!["library", "canteen", "hall"];
     (

@@ -9,7 +9,7 @@ use super::questions;
 use super::roles::Roles;
 use super::{Example, IncidentDiff, Outcome, ResponseChange, ResponseKind, ResponseRef};
 use crate::decision::Decision;
-use crate::model::{IncidentSummary, Policy};
+use crate::model::{Policy, ResponseInfo};
 use crate::query::Query;
 
 /// The most earlier incidents a diff asks about: ladders and repeat
@@ -33,23 +33,21 @@ fn highest_prior(policy: &Policy) -> u32 {
     repeat.max(tiers).min(MAX_PRIOR)
 }
 
-impl items::Item for IncidentSummary {
-    fn table(&self) -> &Arc<str> {
-        &self.table
-    }
-    fn id(&self) -> &Arc<str> {
-        &self.id
-    }
-    fn label(&self) -> &Arc<str> {
-        &self.label
-    }
-    fn line(&self) -> u32 {
-        self.line
-    }
-}
+/// An incident as the diff sees it, with the roles its table is for.
+type Incident = items::Entry<Vec<Arc<str>>>;
 
 pub(super) fn compare(old: &Policy, new: &Policy, roles: &Roles) -> Vec<IncidentDiff> {
-    let list = |p: &Policy| -> Vec<IncidentSummary> { p.incidents().cloned().collect() };
+    let list = |p: &Policy| -> Vec<Incident> {
+        p.incidents()
+            .map(|i| Incident {
+                table: i.table.clone(),
+                id: i.id.clone(),
+                label: i.label.clone(),
+                line: i.line,
+                extra: i.roles.clone(),
+            })
+            .collect()
+    };
     let priors: Vec<u32> = (0..=highest_prior(old).max(highest_prior(new))).collect();
     items::compare(
         &list(old),
@@ -73,8 +71,8 @@ pub(super) fn compare(old: &Policy, new: &Policy, roles: &Roles) -> Vec<Incident
 }
 
 /// Whether an incident's table covers a role (or a group it is within).
-fn covers(roles: &Roles, incident: &IncidentSummary, role: &str) -> bool {
-    incident.roles.iter().any(|t| roles.within(role, t))
+fn covers(roles: &Roles, incident: &Incident, role: &str) -> bool {
+    incident.extra.iter().any(|t| roles.within(role, t))
 }
 
 fn ask(policy: &Policy, role: &str, incident: &str, prior: u32) -> Option<Decision> {
@@ -95,8 +93,8 @@ struct Delta {
 fn changed(
     old: &Policy,
     new: &Policy,
-    o: &IncidentSummary,
-    n: &IncidentSummary,
+    o: &Incident,
+    n: &Incident,
     roles: &Roles,
     priors: &[u32],
 ) -> Vec<ResponseChange> {
@@ -158,7 +156,7 @@ fn changed(
         .map(|mut g| {
             let keyed = g.roles.iter().map(|r| (r.clone(), ())).collect();
             let (highest, all) = roles
-                .group(keyed)
+                .group(keyed, |()| ())
                 .into_iter()
                 .next()
                 .map(|group| (group.highest, group.all))
@@ -183,65 +181,50 @@ fn changed(
         .collect()
 }
 
-/// The responses of a decision, as references.
-fn refs(decision: &Decision) -> Vec<ResponseRef> {
-    let kinds = [
-        (ResponseKind::Referral, &decision.responses.referrals),
-        (
-            ResponseKind::Notification,
-            &decision.responses.notifications,
-        ),
-        (ResponseKind::Sanction, &decision.responses.sanctions),
-    ];
-    kinds
-        .iter()
-        .flat_map(|&(kind, list)| {
-            list.iter().map(move |r| ResponseRef {
-                kind,
-                id: r.id.clone(),
-                label: r.label.clone(),
-                optional: r.optional,
-            })
-        })
-        .collect()
-}
-
 /// What changed from one side's decision to the other's; a side that
 /// cannot be asked has no responses and no route.
 fn delta(a: Option<&Decision>, b: Option<&Decision>) -> Delta {
-    let (before, after) = (
-        a.map(refs).unwrap_or_default(),
-        b.map(refs).unwrap_or_default(),
-    );
-    let same = |x: &ResponseRef, y: &ResponseRef| x.kind == y.kind && x.id == y.id;
+    fn list(d: Option<&Decision>) -> Vec<(ResponseKind, &ResponseInfo)> {
+        d.map(|d| questions::each_response(d).collect())
+            .unwrap_or_default()
+    }
+    fn find<'d>(
+        in_list: &[(ResponseKind, &'d ResponseInfo)],
+        kind: ResponseKind,
+        id: &str,
+    ) -> Option<&'d ResponseInfo> {
+        in_list
+            .iter()
+            .find(|(k, r)| *k == kind && *r.id == *id)
+            .map(|&(_, r)| r)
+    }
+    let (before, after) = (list(a), list(b));
+    let reference = |&(kind, r): &(ResponseKind, &ResponseInfo)| ResponseRef {
+        kind,
+        id: r.id.clone(),
+        label: r.label.clone(),
+        optional: r.optional,
+    };
     let added = after
         .iter()
-        .filter(|r| !before.iter().any(|x| same(x, r)))
-        .cloned()
+        .filter(|&&(kind, r)| find(&before, kind, &r.id).is_none())
+        .map(reference)
         .collect();
     let removed = before
         .iter()
-        .filter(|r| !after.iter().any(|x| same(x, r)))
-        .cloned()
+        .filter(|&&(kind, r)| find(&after, kind, &r.id).is_none())
+        .map(reference)
         .collect();
     // In both, but marked differently or going to others.
-    let (wa, wb) = (
-        a.map(questions::responses).unwrap_or_default(),
-        b.map(questions::responses).unwrap_or_default(),
-    );
     let altered = after
         .iter()
-        .filter(|r| before.iter().any(|x| same(x, r)))
-        .filter(|r| {
-            let prefix = format!("{}:{}", r.kind.as_str(), r.id);
-            let find = |list: &[String]| {
-                list.iter()
-                    .find(|w| w.split(' ').next() == Some(prefix.as_str()))
-                    .cloned()
-            };
-            find(&wa) != find(&wb)
+        .filter(|&&(kind, r)| {
+            find(&before, kind, &r.id).is_some_and(|old| {
+                old.optional != r.optional
+                    || old.to.iter().map(|t| &t.id).ne(r.to.iter().map(|t| &t.id))
+            })
         })
-        .cloned()
+        .map(reference)
         .collect();
     let route = |d: Option<&Decision>| d.and_then(|d| d.route.as_ref()).map(|r| Arc::from(r.id()));
     let (old_route, new_route): (Option<Arc<str>>, Option<Arc<str>>) = (route(a), route(b));
@@ -258,7 +241,7 @@ fn delta(a: Option<&Decision>, b: Option<&Decision>) -> Delta {
 /// What follows an incident only one policy has, by role.
 fn one_side(
     policy: &Policy,
-    incident: &IncidentSummary,
+    incident: &Incident,
     roles: &Roles,
     is_old: bool,
 ) -> Vec<ResponseChange> {
@@ -268,12 +251,11 @@ fn one_side(
             entries.push((role.clone(), questions::outcome(&decision, true)));
         }
     }
-    let keyed: Vec<(Arc<str>, Outcome)> = entries;
     roles
-        .group(keyed)
+        .group(entries, Outcome::clone)
         .into_iter()
         .map(|g| {
-            let outcome = g.key;
+            let outcome = g.value;
             let role = g.highest.first().cloned().unwrap_or_else(|| Arc::from(""));
             let (old, new) = if is_old {
                 (Some(outcome.clone()), None)

@@ -7,12 +7,15 @@ use std::sync::Arc;
 use super::Change;
 use crate::suggest::normalize_label;
 
-/// A row or an incident, to the pairing.
-pub(super) trait Item: Clone {
-    fn table(&self) -> &Arc<str>;
-    fn id(&self) -> &Arc<str>;
-    fn label(&self) -> &Arc<str>;
-    fn line(&self) -> u32;
+/// A row or an incident, to the pairing: where it is and what it is
+/// called, and (`extra`) what else comparing it needs.
+#[derive(Clone)]
+pub(super) struct Entry<X> {
+    pub(super) table: Arc<str>,
+    pub(super) id: Arc<str>,
+    pub(super) label: Arc<str>,
+    pub(super) line: u32,
+    pub(super) extra: X,
 }
 
 /// What a row's and an incident's difference have in common.
@@ -31,16 +34,16 @@ pub(super) struct Header {
 /// table and folded label) and keeps those that differ: with what
 /// `changed` finds for a pair, or what `one_side` lists for an item only
 /// one policy has (`true`: the old one).
-pub(super) fn compare<T: Item, C>(
-    old: &[T],
-    new: &[T],
-    changed: impl Fn(&T, &T) -> Vec<C>,
-    one_side: impl Fn(&T, bool) -> Vec<C>,
+pub(super) fn compare<X: Clone, C>(
+    old: &[Entry<X>],
+    new: &[Entry<X>],
+    changed: impl Fn(&Entry<X>, &Entry<X>) -> Vec<C>,
+    one_side: impl Fn(&Entry<X>, bool) -> Vec<C>,
 ) -> Vec<(Header, Vec<C>)> {
-    let header = |item: &T, change| Header {
-        table: item.table().clone(),
-        id: item.id().clone(),
-        label: item.label().clone(),
+    let header = |item: &Entry<X>, change| Header {
+        table: item.table.clone(),
+        id: item.id.clone(),
+        label: item.label.clone(),
         change,
         old_id: None,
         old_label: None,
@@ -50,38 +53,38 @@ pub(super) fn compare<T: Item, C>(
     let pairs = pair(
         old,
         new,
-        |t| format!("{}/{}", t.table(), t.id()),
-        |t| format!("{}/{}", t.table(), normalize_label(t.label())),
+        |t| format!("{}/{}", t.table, t.id),
+        |t| format!("{}/{}", t.table, normalize_label(&t.label)),
     );
     let mut out = Vec::new();
     for (o, n) in pairs {
         match (o, n) {
             (Some(o), Some(n)) => {
                 let changes = changed(&o, &n);
-                let old_id = (o.id() != n.id()).then(|| o.id().clone());
-                let old_label = (o.label() != n.label()).then(|| o.label().clone());
+                let old_id = (o.id != n.id).then(|| o.id.clone());
+                let old_label = (o.label != n.label).then(|| o.label.clone());
                 if changes.is_empty() && old_id.is_none() && old_label.is_none() {
                     continue;
                 }
                 let h = Header {
                     old_id,
                     old_label,
-                    old_line: Some(o.line()),
-                    new_line: Some(n.line()),
+                    old_line: Some(o.line),
+                    new_line: Some(n.line),
                     ..header(&n, Change::Changed)
                 };
                 out.push((h, changes));
             }
             (None, Some(n)) => {
                 let h = Header {
-                    new_line: Some(n.line()),
+                    new_line: Some(n.line),
                     ..header(&n, Change::Added)
                 };
                 out.push((h, one_side(&n, false)));
             }
             (Some(o), None) => {
                 let h = Header {
-                    old_line: Some(o.line()),
+                    old_line: Some(o.line),
                     ..header(&o, Change::Removed)
                 };
                 out.push((h, one_side(&o, true)));

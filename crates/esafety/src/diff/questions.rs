@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use jiff::civil::{Date, DateTime, Time};
 
-use super::{Example, FactValue, Outcome};
+use super::{Example, FactValue, Outcome, ResponseKind};
 use crate::decision::{ConditionKind, Decision};
-use crate::model::Policy;
+use crate::model::{Policy, ResponseInfo};
 use crate::query::Query;
 
 /// Above this many settings of facts and places, a (row, role) is asked
@@ -250,28 +250,37 @@ pub(super) fn outcome(decision: &Decision, with_responses: bool) -> Outcome {
     }
 }
 
-/// A decision's responses as `kind:id`, with `(as appropriate)` and the
-/// targets, in order.
+/// A decision's responses with their kinds, referrals first, in the
+/// policy's order.
+pub(super) fn each_response(
+    decision: &Decision,
+) -> impl Iterator<Item = (ResponseKind, &ResponseInfo)> {
+    fn of(
+        kind: ResponseKind,
+        list: &[ResponseInfo],
+    ) -> impl Iterator<Item = (ResponseKind, &ResponseInfo)> {
+        list.iter().map(move |info| (kind, info))
+    }
+    let r = &decision.responses;
+    of(ResponseKind::Referral, &r.referrals)
+        .chain(of(ResponseKind::Notification, &r.notifications))
+        .chain(of(ResponseKind::Sanction, &r.sanctions))
+}
+
+/// A decision's responses as `kind:id`, with the targets and `(as
+/// appropriate)`, in order.
 pub(super) fn responses(decision: &Decision) -> Vec<String> {
-    let kinds = [
-        ("referral", &decision.responses.referrals),
-        ("notification", &decision.responses.notifications),
-        ("sanction", &decision.responses.sanctions),
-    ];
-    kinds
-        .iter()
-        .flat_map(|(kind, list)| {
-            list.iter().map(move |r| {
-                let to: Vec<&str> = r.to.iter().map(|t| &*t.id).collect();
-                let mut words = format!("{kind}:{}", r.id);
-                if !to.is_empty() {
-                    words.push_str(&format!(" to {}", to.join(", ")));
-                }
-                if r.optional {
-                    words.push_str(" (as appropriate)");
-                }
-                words
-            })
+    each_response(decision)
+        .map(|(kind, r)| {
+            let to: Vec<&str> = r.to.iter().map(|t| &*t.id).collect();
+            let mut words = format!("{}:{}", kind.as_str(), r.id);
+            if !to.is_empty() {
+                words.push_str(&format!(" to {}", to.join(", ")));
+            }
+            if r.optional {
+                words.push_str(" (as appropriate)");
+            }
+            words
         })
         .collect()
 }

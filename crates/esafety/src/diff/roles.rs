@@ -45,34 +45,45 @@ impl Roles {
         false
     }
 
-    /// Groups `(role, key)` pairs by key, in the order keys first appear.
-    pub(super) fn group<K: PartialEq>(&self, entries: Vec<(Arc<str>, K)>) -> Vec<Group<K>> {
-        let mut groups: Vec<(Vec<Arc<str>>, K)> = Vec::new();
-        for (role, key) in entries {
-            match groups.iter_mut().find(|(_, k)| *k == key) {
-                Some((roles, _)) => roles.push(role),
-                None => groups.push((vec![role], key)),
+    /// Groups `(role, value)` pairs by `key(value)`, in the order keys first
+    /// appear, keeping each group's first value.
+    pub(super) fn group<V, K: PartialEq>(
+        &self,
+        entries: Vec<(Arc<str>, V)>,
+        key: impl Fn(&V) -> K,
+    ) -> Vec<Group<V>> {
+        let mut groups: Vec<(Vec<Arc<str>>, K, V)> = Vec::new();
+        for (role, value) in entries {
+            let k = key(&value);
+            match groups.iter_mut().find(|(_, g, _)| *g == k) {
+                Some((roles, ..)) => roles.push(role),
+                None => groups.push((vec![role], k, value)),
             }
         }
         groups
             .into_iter()
-            .map(|(all, key)| {
+            .map(|(all, _, value)| {
                 let highest = all
                     .iter()
                     .filter(|r| !all.iter().any(|other| other != *r && self.within(r, other)))
                     .cloned()
                     .collect();
-                Group { highest, all, key }
+                Group {
+                    highest,
+                    all,
+                    value,
+                }
             })
             .collect()
     }
 }
 
 /// Roles that share a key.
-pub(super) struct Group<K> {
+pub(super) struct Group<V> {
     /// Those with no ancestor in the group.
     pub(super) highest: Vec<Arc<str>>,
     /// All of them, in order.
     pub(super) all: Vec<Arc<str>>,
-    pub(super) key: K,
+    /// The first role's value.
+    pub(super) value: V,
 }

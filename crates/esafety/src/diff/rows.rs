@@ -1,40 +1,18 @@
 //! Rows of the rule tables: matched by id (or, for a renamed id, by label),
 //! then asked every question for every role both policies know.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::items;
 use super::questions::{self, Depends, Moments};
-use super::roles::{Group, Roles};
+use super::roles::Roles;
 use super::{AnswerChange, Example, FactValue, RowDiff};
 use crate::decision::{Decision, Verdict};
 use crate::model::Policy;
 use crate::query::Query;
 
 /// A row as the diff sees it.
-#[derive(Clone)]
-struct Row {
-    table: Arc<str>,
-    id: Arc<str>,
-    label: Arc<str>,
-    line: u32,
-}
-
-impl items::Item for Row {
-    fn table(&self) -> &Arc<str> {
-        &self.table
-    }
-    fn id(&self) -> &Arc<str> {
-        &self.id
-    }
-    fn label(&self) -> &Arc<str> {
-        &self.label
-    }
-    fn line(&self) -> u32 {
-        self.line
-    }
-}
+type Row = items::Entry<()>;
 
 fn rows_of(policy: &Policy) -> Vec<Row> {
     policy
@@ -46,6 +24,7 @@ fn rows_of(policy: &Policy) -> Vec<Row> {
                 id: r.id.clone(),
                 label: r.label.clone(),
                 line: r.line,
+                extra: (),
             })
         })
         .collect()
@@ -102,10 +81,11 @@ fn one_side(policy: &Policy, row: &Row, roles: &Roles, is_old: bool) -> Vec<Answ
         };
         entries.push((role.clone(), (words, example)));
     }
-    group_answers(roles, entries, |(words, _)| words.clone())
+    roles
+        .group(entries, |(words, _)| words.clone())
         .into_iter()
         .map(|g| {
-            let (words, example) = g.key;
+            let (words, example) = g.value;
             AnswerChange {
                 roles: g.highest,
                 all_roles: g.all,
@@ -113,31 +93,6 @@ fn one_side(policy: &Policy, row: &Row, roles: &Roles, is_old: bool) -> Vec<Answ
                 new: (!is_old).then_some(words),
                 example,
             }
-        })
-        .collect()
-}
-
-/// Groups entries by a key, keeping the first entry's value for each.
-fn group_answers<V: Clone>(
-    roles: &Roles,
-    entries: Vec<(Arc<str>, V)>,
-    key: impl Fn(&V) -> String,
-) -> Vec<Group<V>> {
-    let keyed: Vec<(Arc<str>, String)> = entries.iter().map(|(r, v)| (r.clone(), key(v))).collect();
-    let firsts: HashMap<String, V> = entries
-        .into_iter()
-        .rev()
-        .map(|(_, v)| (key(&v), v))
-        .collect();
-    roles
-        .group(keyed)
-        .into_iter()
-        .filter_map(|g| {
-            Some(Group {
-                key: firsts.get(&g.key)?.clone(),
-                highest: g.highest,
-                all: g.all,
-            })
         })
         .collect()
 }
@@ -193,10 +148,11 @@ fn changed_answers(
             ));
         }
     }
-    group_answers(roles, entries, |(a, b, _)| format!("{a}\u{0}{b}"))
+    roles
+        .group(entries, |(a, b, _)| (a.clone(), b.clone()))
         .into_iter()
         .map(|g| {
-            let (old_words, new_words, example) = g.key;
+            let (old_words, new_words, example) = g.value;
             AnswerChange {
                 roles: g.highest,
                 all_roles: g.all,

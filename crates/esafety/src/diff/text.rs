@@ -259,7 +259,7 @@ pub(super) fn markdown(diff: &PolicyDiff) -> String {
         let _ = writeln!(out, "No difference in meaning.");
         return out;
     }
-    let _ = writeln!(out, "{}.", capitalise_first(&count(diff)));
+    let _ = writeln!(out, "{}.", crate::suggest::capitalise(&count(diff)));
     for (section, changes) in settings_by_section(diff) {
         let _ = writeln!(out, "\n### {}\n", section.title());
         let _ = writeln!(out, "| Item | Was | Now |\n| --- | --- | --- |");
@@ -341,8 +341,4 @@ pub(super) fn markdown(diff: &PolicyDiff) -> String {
         }
     }
     out
-}
-
-fn capitalise_first(text: &str) -> String {
-    crate::suggest::capitalise(text)
 }

@@ -28,6 +28,18 @@ pub struct RowSpec {
     pub breach: Option<usize>,
 }
 
+/// The roles a generated policy declares, base roles included.
+pub const ROLES: [&str; 8] = [
+    "staff",
+    "teacher",
+    "dsl",
+    "pupil",
+    "reception",
+    "year-1",
+    "visitor",
+    "parent",
+];
+
 pub fn spec() -> impl Strategy<Value = Spec> {
     let row = (
         0u8..9,
