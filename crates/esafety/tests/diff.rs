@@ -514,3 +514,28 @@ fn a_ladder_counting_over_another_window_is_a_difference() {
     assert!(ladder.old.as_deref().unwrap().contains("within 30 days"));
     assert!(ladder.new.as_deref().unwrap().contains("within 60 days"));
 }
+
+/// A response the school now marks "as appropriate" is the same response,
+/// changed, not one removed and another added.
+#[test]
+fn a_response_made_optional_is_altered() {
+    let text = shipped("crockerne.policy");
+    let list = "    responses: class-teacher, headteacher, technical-support, remove-access\n";
+    assert_eq!(text.matches(list).count(), 1);
+    let changed = text.replace(
+        list,
+        "    responses: class-teacher, headteacher, technical-support\n    responses as appropriate: remove-access\n",
+    );
+    let d = diff(
+        &policy("old.policy", &text),
+        &policy("new.policy", &changed),
+    );
+    assert_eq!(d.len(), 1, "{}", d.to_text());
+    let change = &d.incidents[0].responses[0];
+    assert!(change.added.is_empty() && change.removed.is_empty());
+    let [altered] = &change.altered[..] else {
+        panic!("{change:#?}")
+    };
+    assert_eq!(&*altered.id, "remove-access");
+    assert!(altered.optional);
+}
