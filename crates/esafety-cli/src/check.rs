@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use esafety::diagnostic::render::{self, Counts, FileReport};
-use esafety::{CheckOptions, check_bytes};
+use esafety::{CheckOptions, check_file_bytes};
 
 use crate::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Output, files};
 
@@ -77,6 +77,8 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         /// when the file is valid UTF-8 (diagnostics point into it).
         bytes: Vec<u8>,
         diagnostics: Vec<esafety::diagnostic::Diagnostic>,
+        /// The policies it extends, as read (diagnostics may be in them).
+        sources: Vec<esafety::family::SourceFile>,
     }
     let mut checked = Vec::new();
     for path in &paths {
@@ -85,11 +87,12 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
             continue;
         };
         let name = path.display().to_string();
-        let result = check_bytes(&name, &bytes, &options);
+        let result = check_file_bytes(&name, &bytes, &options);
         checked.push(Checked {
             path: name,
             bytes,
             diagnostics: result.diagnostics,
+            sources: result.sources,
         });
     }
 
@@ -102,13 +105,13 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     match args.format {
         Format::Human => {
             for c in &checked {
+                let text = String::from_utf8_lossy(&c.bytes);
+                let files: Vec<(&str, &str)> = std::iter::once((c.path.as_str(), &*text))
+                    .chain(c.sources.iter().map(|f| (f.path.as_str(), f.text.as_str())))
+                    .collect();
                 out!(
                     "{}",
-                    render::human(
-                        &c.diagnostics,
-                        &String::from_utf8_lossy(&c.bytes),
-                        output.color
-                    )
+                    render::human_files(&c.diagnostics, &files, output.color)
                 );
             }
             outln!(

@@ -567,7 +567,7 @@ pub(crate) fn human(
         out.push_str(&format!(
             "  {:<11}{}:{}  {} › {} \"{}\"{column}\n",
             "rule",
-            policy.path(),
+            esafety::text::printable(r.file.as_deref().unwrap_or(policy.path())),
             r.line,
             r.table,
             r.row,
@@ -576,8 +576,13 @@ pub(crate) fn human(
     }
     if let Some(i) = &d.incident {
         out.push_str(&format!(
-            "  {:<11}\"{}\" ({} › {}, line {})\n",
-            "incident", i.label, i.table, i.id, i.line
+            "  {:<11}\"{}\" ({} › {}, line {}{})\n",
+            "incident",
+            i.label,
+            i.table,
+            i.id,
+            i.line,
+            of_file(i.file.as_deref())
         ));
     }
     for e in &d.escalation {
@@ -615,11 +620,12 @@ pub(crate) fn human(
     list("sanctions", &d.responses.sanctions, &mut out);
     if let Some(route) = &d.route {
         out.push_str(&format!(
-            "  {:<11}\"{}\" ({}, line {})\n",
+            "  {:<11}\"{}\" ({}, line {}{})\n",
             "route",
             route.label(),
             route.id(),
-            route.line()
+            route.line(),
+            of_file(route.file())
         ));
         for s in route.steps() {
             let mut line = format!("{:>13}. {}", s.step.number, s.step.text);
@@ -645,6 +651,12 @@ pub(crate) fn human(
         }
     }
     out
+}
+
+/// ` of trust.policy` after a line number in a policy that extends another.
+fn of_file(file: Option<&str>) -> String {
+    file.map(|f| format!(" of {}", esafety::text::printable(f)))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -114,10 +114,119 @@ impl Trivia {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PolicyFile {
+    /// `extends "…"`: the policy this one is built on, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<Extends>,
+    /// `remove …` lines: what this policy takes out of the one it extends.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<Removal>,
     /// The sections in the order written.
     pub sections: Vec<Section>,
     /// Comments after the last statement.
     pub trailing_comments: Vec<Comment>,
+}
+
+/// `extends "trust.policy"`: the base policy, named relative to this file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Extends {
+    /// The base policy's file, as written.
+    pub path: Text,
+    /// The line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// What a `remove` line takes out of the base policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RemoveKind {
+    /// `remove row …`.
+    Row,
+    /// `remove incident …`.
+    Incident,
+    /// `remove response …`: a response column (and its every use), or,
+    /// with `in incident …`, one incident's use of it.
+    Response,
+    /// `remove contact …`.
+    Contact,
+    /// `remove fact …`.
+    Fact,
+    /// `remove place …`.
+    Place,
+    /// `remove role …`.
+    Role,
+    /// `remove route …`.
+    Route,
+    /// `remove device …`.
+    Device,
+    /// `remove ladder …`.
+    Ladder,
+    /// `remove cell ROLES in row …`: a row's answer for those roles.
+    Cell,
+}
+
+impl RemoveKind {
+    /// The keyword, as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemoveKind::Row => "row",
+            RemoveKind::Incident => "incident",
+            RemoveKind::Response => "response",
+            RemoveKind::Contact => "contact",
+            RemoveKind::Fact => "fact",
+            RemoveKind::Place => "place",
+            RemoveKind::Role => "role",
+            RemoveKind::Route => "route",
+            RemoveKind::Device => "device",
+            RemoveKind::Ladder => "ladder",
+            RemoveKind::Cell => "cell",
+        }
+    }
+}
+
+/// `remove row personal-email`, `remove cell pupils in row phones`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Removal {
+    /// What kind of thing.
+    pub kind: RemoveKind,
+    /// Which ones (roles, for `cell`).
+    pub names: Vec<Name>,
+    /// `in row …` or `in incident …`: whose cell or response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Within>,
+    /// The line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
+}
+
+/// The row or incident a `remove` line reaches into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Within {
+    /// `true` for `in incident …`, `false` for `in row …`.
+    pub incident: bool,
+    /// The row's or incident's id.
+    pub id: Name,
+}
+
+/// `locked` or `locked for pupil`: under a table heading (the whole table),
+/// a row (the row, or its answer for some roles), an incident (its
+/// responses) or a route (its steps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Lock {
+    /// `for …`: only the row's answer for these roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<RoleList>,
+    /// The line.
+    pub span: Span,
+    /// Comments around it.
+    pub trivia: Trivia,
 }
 
 /// A top-level section, introduced by a heading line.
@@ -668,6 +777,10 @@ pub struct Table {
     pub label: Text,
     /// Columns and rows in the order written.
     pub items: Vec<TableItem>,
+    /// `locked` lines: what a policy extending this one may only make
+    /// stricter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<Lock>,
     /// The heading line.
     pub span: Span,
     /// Comments around the heading.
@@ -787,6 +900,10 @@ pub struct Row {
     pub label: Text,
     /// Cells, breach links and routes in the order written.
     pub items: Vec<RowItem>,
+    /// `locked` lines: what a policy extending this one may only make
+    /// stricter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<Lock>,
     /// The `row` line.
     pub span: Span,
     /// Comments around it.
@@ -1095,6 +1212,10 @@ pub struct Incidents {
     pub roles: RoleList,
     /// Responses and incidents in the order written.
     pub items: Vec<IncidentsItem>,
+    /// `locked` lines: what a policy extending this one may only make
+    /// stricter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<Lock>,
     /// The heading line.
     pub span: Span,
     /// Comments around the heading.
@@ -1186,6 +1307,10 @@ pub struct Incident {
     pub label: Text,
     /// Its lines in order.
     pub items: Vec<IncidentItem>,
+    /// `locked` lines: what a policy extending this one may only make
+    /// stricter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<Lock>,
     /// The `incident` line.
     pub span: Span,
     /// Comments around it.
@@ -1436,6 +1561,10 @@ pub struct Route {
     pub label: Text,
     /// The steps in order.
     pub steps: Vec<Step>,
+    /// `locked` lines: what a policy extending this one may only make
+    /// stricter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locks: Vec<Lock>,
     /// The heading line.
     pub span: Span,
     /// Comments around the heading.

@@ -161,6 +161,11 @@ impl RouteOutcome {
         self.route.line
     }
 
+    /// The file its line is in, for a policy that extends another.
+    pub fn file(&self) -> Option<&str> {
+        self.route.file.as_deref()
+    }
+
     /// The steps that apply, in order (those whose condition is false are
     /// left out; those that depend on an unknown fact are marked `pending`).
     pub fn steps(&self) -> impl Iterator<Item = StepOutcome> + '_ {
@@ -188,6 +193,7 @@ impl PartialEq for RouteOutcome {
         self.route.id == other.route.id
             && self.route.label == other.route.label
             && self.route.line == other.route.line
+            && self.route.file == other.route.file
             && self.steps().eq(other.steps())
     }
 }
@@ -199,6 +205,8 @@ struct RouteJson {
     id: Arc<str>,
     label: Arc<str>,
     line: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file: Option<Arc<str>>,
     steps: Vec<StepOutcome>,
 }
 
@@ -208,6 +216,7 @@ impl Serialize for RouteOutcome {
             id: self.route.id.clone(),
             label: self.route.label.clone(),
             line: self.route.line,
+            file: self.route.file.clone(),
             steps: self.steps().collect(),
         }
         .serialize(serializer)
@@ -232,6 +241,7 @@ impl<'de> Deserialize<'de> for RouteOutcome {
                 id: json.id,
                 label: json.label,
                 line: json.line,
+                file: json.file,
                 steps: json.steps.into_iter().map(|s| s.step).collect(),
             }),
             included,

@@ -94,6 +94,8 @@ codes! {
         "A section that may appear once (`school`, `timetable`) appears twice.";
     ControlCharacter = "E0106", "control-character", Error,
         "A control character (ESC, NUL, …) or an invisible text-direction character in the file.";
+    BasePolicy = "E0107", "bad-base-policy", Error,
+        "The policy named by `extends` cannot be used: missing, unreadable, not a `.policy` file, or a loop.";
     UnknownName = "E0201", "unknown-name", Error,
         "A name is used that nothing defines.";
     DuplicateDefinition = "E0202", "duplicate-definition", Error,
@@ -132,6 +134,8 @@ codes! {
         "An escalation ladder whose tiers are out of order or overlap, or that lacks its `count` line or its tiers.";
     NeedsTerms = "E0312", "needs-term-dates", Error,
         "A ladder counts per term or half term, and the timetable gives no term dates.";
+    LoosenedLock = "E0313", "loosened-lock", Error,
+        "A policy makes a rule that the policy it extends locks looser.";
     TestSyntax = "E0401", "test-syntax-error", Error,
         "A line of a test file is not a test statement.";
     TestMisplaced = "E0402", "test-misplaced", Error,
@@ -220,6 +224,10 @@ pub struct Label {
     pub location: Location,
     /// What it shows.
     pub message: String,
+    /// The file it is in, when that is not the diagnostic's own file (a
+    /// school's policy pointing at a line of the policy it extends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// One problem found in one file.
@@ -251,29 +259,64 @@ impl Diagnostic {
     }
 }
 
-/// Builds diagnostics for one source file, filling in paths and locations.
+/// One source file a [`Reporter`] reports on: its spans are offset by
+/// `base`, so that the files of a policy and the policies it extends share
+/// one range of offsets and a span says which file it is in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SourceRef<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) index: &'a LineIndex,
+    pub(crate) base: u32,
+}
+
+/// Builds diagnostics for one source file (or the files of a family of
+/// policies), filling in paths and locations.
 #[derive(Debug)]
 pub(crate) struct Reporter<'a> {
-    path: &'a str,
-    text: &'a str,
-    index: &'a LineIndex,
+    files: Vec<SourceRef<'a>>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Reporter<'a> {
     pub(crate) fn new(path: &'a str, text: &'a str, index: &'a LineIndex) -> Self {
-        Reporter {
+        Reporter::for_files(vec![SourceRef {
             path,
             text,
             index,
+            base: 0,
+        }])
+    }
+
+    /// A reporter over several files, in the order of their `base` offsets.
+    pub(crate) fn for_files(files: Vec<SourceRef<'a>>) -> Self {
+        Reporter {
+            files,
             diagnostics: Vec::new(),
         }
     }
 
+    /// The file a span is in: the last whose offsets start at or before it.
+    pub(crate) fn file_of(&self, span: Span) -> Option<&SourceRef<'a>> {
+        let after = self.files.partition_point(|f| f.base <= span.start);
+        self.files.get(after.saturating_sub(1))
+    }
+
     pub(crate) fn location(&self, span: Span) -> Location {
-        let (start, end) = (span.start as usize, span.end as usize);
-        let (line, column) = self.index.locate(self.text, start);
-        let (end_line, end_column) = self.index.locate(self.text, end);
+        let empty;
+        let (text, index, base) = match self.file_of(span) {
+            Some(f) => (f.text, f.index, f.base as usize),
+            None => {
+                empty = LineIndex::new("");
+                ("", &empty, 0)
+            }
+        };
+        let (start, end) = (
+            (span.start as usize).saturating_sub(base),
+            (span.end as usize).saturating_sub(base),
+        );
+        let (line, column) = index.locate(text, start);
+        let (end_line, end_column) = index.locate(text, end);
         Location {
             start,
             end,
@@ -284,6 +327,12 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    fn path_of(&self, span: Span) -> String {
+        self.file_of(span)
+            .map(|f| f.path.to_owned())
+            .unwrap_or_default()
+    }
+
     /// Starts a diagnostic; finish it with [`Builder::help`].
     pub(crate) fn report(
         &mut self,
@@ -292,13 +341,14 @@ impl<'a> Reporter<'a> {
         message: impl Into<String>,
     ) -> Builder<'_, 'a> {
         let location = self.location(span);
+        let path = self.path_of(span);
         Builder {
             reporter: self,
             diagnostic: Diagnostic {
                 code,
                 severity: code.severity(),
                 message: message.into(),
-                path: String::new(),
+                path,
                 location,
                 primary_label: String::new(),
                 labels: Vec::new(),
@@ -307,19 +357,31 @@ impl<'a> Reporter<'a> {
         }
     }
 
+    /// Records a diagnostic made elsewhere (by another reporter over one
+    /// file of the same family).
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
     /// How many diagnostics have been reported so far.
     pub(crate) fn count(&self) -> usize {
         self.diagnostics.len()
     }
 
     /// Whether an error reported since the `from`th diagnostic is on one of
-    /// `lines`.
-    pub(crate) fn error_on_lines(&self, from: usize, lines: std::ops::RangeInclusive<u32>) -> bool {
+    /// `lines` of the file `within` is in.
+    pub(crate) fn error_on_lines(
+        &self,
+        from: usize,
+        within: Span,
+        lines: std::ops::RangeInclusive<u32>,
+    ) -> bool {
+        let path = self.file_of(within).map_or("", |f| f.path);
         self.diagnostics
             .get(from..)
             .unwrap_or(&[])
             .iter()
-            .any(|d| d.is_error() && lines.contains(&d.location.line))
+            .any(|d| d.is_error() && d.path == path && lines.contains(&d.location.line))
     }
 
     /// Whether any diagnostic so far has this code.
@@ -333,12 +395,22 @@ impl<'a> Reporter<'a> {
 
     pub(crate) fn finish(self) -> Vec<Diagnostic> {
         let mut diagnostics = self.diagnostics;
-        for d in &mut diagnostics {
-            d.path = self.path.to_owned();
-        }
-        // Report in file order; errors before warnings on the same spot.
+        // Report file by file (the extending file first, then the policies
+        // it extends) and in each in file order; errors before warnings on
+        // the same spot.
+        let rank = |path: &str| {
+            self.files
+                .iter()
+                .position(|f| f.path == path)
+                .unwrap_or(usize::MAX)
+        };
         diagnostics.sort_by(|a, b| {
-            (a.location.start, a.severity, a.code).cmp(&(b.location.start, b.severity, b.code))
+            (rank(&a.path), a.location.start, a.severity, a.code).cmp(&(
+                rank(&b.path),
+                b.location.start,
+                b.severity,
+                b.code,
+            ))
         });
         diagnostics.dedup();
         diagnostics
@@ -362,9 +434,11 @@ impl Builder<'_, '_> {
     /// Another place worth showing.
     pub(crate) fn secondary(mut self, span: Span, text: impl Into<String>) -> Self {
         let location = self.reporter.location(span);
+        let path = self.reporter.path_of(span);
         self.diagnostic.labels.push(Label {
             location,
             message: text.into(),
+            path: (path != self.diagnostic.path).then_some(path),
         });
         self
     }

@@ -42,6 +42,16 @@ pub fn format(path: &str, text: &str) -> Result<String, Vec<Diagnostic>> {
 /// Prints a syntax tree in the canonical layout.
 pub fn print(file: &PolicyFile) -> String {
     let mut p = Printer::default();
+    if let Some(extends) = &file.extends {
+        p.line(
+            0,
+            &extends.trivia,
+            &format!("extends {}", text(&extends.path)),
+        );
+    }
+    for removal in &file.removals {
+        p.line(0, &removal.trivia, &removal_line(removal));
+    }
     for section in &file.sections {
         p.section(section);
     }
@@ -189,10 +199,21 @@ impl Printer {
                     &r.trivia,
                     &format!("route {} {}", r.id.text, text(&r.label)),
                 );
+                self.locks(1, &r.locks);
                 for step in &r.steps {
                     self.line(1, &step.trivia, &step_line(step));
                 }
             }
+        }
+    }
+
+    fn locks(&mut self, depth: usize, locks: &[Lock]) {
+        for lock in locks {
+            let line = match &lock.roles {
+                Some(roles) => format!("locked for {}", roles.words()),
+                None => "locked".to_owned(),
+            };
+            self.line(depth, &lock.trivia, &line);
         }
     }
 
@@ -226,6 +247,7 @@ impl Printer {
     fn table(&mut self, t: &Table) {
         let heading = format!("{} {} {}", t.kind.keyword(), t.id.text, text(&t.label));
         self.line(0, &t.trivia, &heading);
+        self.locks(1, &t.locks);
         for item in &t.items {
             match item {
                 TableItem::Column(c) => {
@@ -238,11 +260,8 @@ impl Printer {
                     self.line(1, &c.trivia, &line);
                 }
                 TableItem::Row(r) => {
-                    self.line(
-                        1,
-                        &r.trivia,
-                        &format!("row {} {}", r.id.text, text(&r.label)),
-                    );
+                    self.line(1, &r.trivia, &labelled("row", &r.id, &r.label));
+                    self.locks(2, &r.locks);
                     for item in &r.items {
                         match item {
                             RowItem::Cell(c) => {
@@ -305,6 +324,7 @@ impl Printer {
             t.roles.words()
         );
         self.line(0, &t.trivia, &heading);
+        self.locks(1, &t.locks);
         for item in &t.items {
             match item {
                 IncidentsItem::Response(r) => {
@@ -317,8 +337,8 @@ impl Printer {
                     self.line(1, &r.trivia, &line);
                 }
                 IncidentsItem::Incident(i) => {
-                    let line = format!("incident {} {}", i.id.text, text(&i.label));
-                    self.line(1, &i.trivia, &line);
+                    self.line(1, &i.trivia, &labelled("incident", &i.id, &i.label));
+                    self.locks(2, &i.locks);
                     for item in &i.items {
                         match item {
                             IncidentItem::Responses(r) => {
@@ -481,7 +501,7 @@ fn follow_line(f: &Follow) -> String {
     format!("follow route {}", f.route.text)
 }
 
-fn step_line(step: &Step) -> String {
+pub(crate) fn step_line(step: &Step) -> String {
     let mut line = format!("step {}", text(&step.text));
     if !step.refer.is_empty() {
         line.push_str(" refer ");
@@ -494,6 +514,25 @@ fn step_line(step: &Step) -> String {
     if let Some(c) = &step.condition {
         line.push_str(if c.negated { " unless " } else { " if " });
         line.push_str(&crate::condition::words(&c.cond));
+    }
+    line
+}
+
+/// `row id "label"`, or `row id` where no label was written (a policy
+/// changing its base's row keeps the base's label).
+fn labelled(keyword: &str, id: &Name, label: &Text) -> String {
+    if label.text.is_empty() && label.span.start == label.span.end {
+        format!("{keyword} {}", id.text)
+    } else {
+        format!("{keyword} {} {}", id.text, text(label))
+    }
+}
+
+fn removal_line(removal: &Removal) -> String {
+    let mut line = format!("remove {} {}", removal.kind.as_str(), names(&removal.names));
+    if let Some(within) = &removal.within {
+        let kind = if within.incident { "incident" } else { "row" };
+        let _ = write!(line, " in {kind} {}", within.id.text);
     }
     line
 }

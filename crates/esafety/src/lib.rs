@@ -186,6 +186,7 @@ pub mod diagnostic;
 pub mod diff;
 mod escalation;
 mod eval;
+pub mod family;
 pub mod format;
 mod load;
 mod model;
@@ -207,7 +208,7 @@ pub use escalation::{CountedWindow, LadderOutcome, LadderRef, LadderSummary, Tie
 /// ([`Query::at`], [`CheckOptions::with_today`]), re-exported so that callers
 /// use the same version.
 pub use jiff;
-pub use load::{LoadError, read_bounded, read_source};
+pub use load::{LoadError, check_file_bytes, read_base, read_bounded, read_source};
 pub use model::*;
 pub use query::{
     Earlier, JSON_VERSION, MAX_NAME_BYTES, MAX_ROLES_ASKED, Query, QueryError, TimeError,

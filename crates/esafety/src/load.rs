@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::check::{CheckOptions, check, check_bytes};
+use crate::check::{CheckOptions, Checked, check};
 use crate::diagnostic::Diagnostic;
 use crate::model::Policy;
 use crate::syntax::MAX_FILE_BYTES;
@@ -34,6 +34,8 @@ pub enum LoadError {
         /// (decoded lossily if it was not UTF-8), so that they can be shown
         /// without reading the file again: see [`LoadError::render`].
         source_text: Arc<str>,
+        /// The policies it extends, as read, for diagnostics in them.
+        sources: Vec<crate::family::SourceFile>,
     },
 }
 
@@ -81,10 +83,16 @@ impl LoadError {
     pub fn render(&self, color: bool) -> String {
         match self {
             LoadError::Invalid {
+                path,
                 diagnostics,
                 source_text,
-                ..
-            } => crate::diagnostic::render::human(diagnostics, source_text, color),
+                sources,
+            } => {
+                let files: Vec<(&str, &str)> = std::iter::once((path.as_str(), &**source_text))
+                    .chain(sources.iter().map(|f| (f.path.as_str(), f.text.as_str())))
+                    .collect();
+                crate::diagnostic::render::human_files(diagnostics, &files, color)
+            }
             LoadError::Io { .. } => format!("{self}\n"),
         }
     }
@@ -170,6 +178,7 @@ impl Policy {
             path: path.to_owned(),
             diagnostics: checked.diagnostics,
             source_text: Arc::from(text),
+            sources: checked.sources,
         })
     }
 
@@ -191,11 +200,37 @@ impl Policy {
             path: name.clone(),
             source,
         })?;
-        let checked = check_bytes(&name, &bytes, options);
+        let checked = check_file_bytes(&name, &bytes, options);
         checked.policy.ok_or_else(|| LoadError::Invalid {
             path: name,
             diagnostics: checked.diagnostics,
             source_text: Arc::from(String::from_utf8_lossy(&bytes)),
+            sources: checked.sources,
         })
     }
+}
+
+/// Checks the bytes of a policy file named `path`, reading any policy it
+/// `extends` from disk with [`read_base`]: what `esafety check` does. For a
+/// policy that extends nothing it is [`check_bytes`].
+pub fn check_file_bytes(path: &str, bytes: &[u8], options: &CheckOptions) -> Checked {
+    match crate::syntax::decode(path, bytes) {
+        Ok(text) => crate::family::check_family(path, text, &mut read_base, options),
+        Err(diagnostic) => Checked::new(vec![*diagnostic], None),
+    }
+}
+
+/// Reads a base policy for [`crate::family::check_family`] from disk: a
+/// regular file of at most [`MAX_FILE_BYTES`], as UTF-8 text; or why not,
+/// in words for a diagnostic.
+pub fn read_base(path: &str) -> Result<String, String> {
+    let bytes = read_source(Path::new(path)).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "there is no such file".to_owned(),
+        _ => e.to_string(),
+    })?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err("it is larger than esafety reads (16 MiB)".to_owned());
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| "it is not UTF-8 text".to_owned())
 }

@@ -273,6 +273,10 @@ pub struct RuleRef {
     /// The source line of the cell that answered (the row's line when no
     /// cell did).
     pub line: u32,
+    /// The file that line is in, for a policy that extends another (the
+    /// school's file, or the trust's); `None` for a policy on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Arc<str>>,
 }
 
 /// The incident a decision is about or leads to.
@@ -287,6 +291,10 @@ pub struct IncidentRef {
     pub label: Arc<str>,
     /// Its line.
     pub line: u32,
+    /// The file that line is in, for a policy that extends another; `None`
+    /// for a policy on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Arc<str>>,
 }
 
 /// What follows an incident: referrals, notifications and sanctions, each in
@@ -407,6 +415,9 @@ pub(crate) struct BreachEntry {
     pub(crate) role: RoleId,
     pub(crate) incident: IncidentId,
     pub(crate) line: u32,
+    /// Which file of a family the line is in (an index into
+    /// `PolicyData::files`).
+    pub(crate) file: u16,
 }
 
 /// Ids and labels to look rows (or devices) up by, without copying them:
@@ -579,6 +590,8 @@ pub(crate) struct DeviceInfo {
     pub(crate) note: Option<Arc<str>>,
     pub(crate) network: NetworkAccess,
     pub(crate) network_line: u32,
+    /// Which file of a family the device is in (see `check::Checker::file_of`).
+    pub(crate) file: u16,
     pub(crate) breaches: Box<[BreachEntry]>,
     /// What a decision cites for each capability, in `Capability::ALL` order
     /// (filled in when the policy is compiled).
@@ -686,6 +699,10 @@ pub struct RouteInfo {
     pub label: Arc<str>,
     /// Its line.
     pub line: u32,
+    /// The file that line is in, for a policy that extends another; `None`
+    /// for a policy on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Arc<str>>,
     /// Its steps in order.
     pub steps: Arc<[StepInfo]>,
 }
@@ -735,6 +752,9 @@ pub enum PeriodKind {
 #[derive(Debug)]
 pub(crate) struct PolicyData {
     pub(crate) path: String,
+    /// The files of a family of policies, the school's first (empty for a
+    /// policy on its own): what a line of the policy is cited with.
+    pub(crate) files: Vec<Arc<str>>,
     pub(crate) school: SchoolInfo,
     /// Every role; the last is the hidden root `everyone`.
     pub(crate) roles: Vec<RoleInfo>,

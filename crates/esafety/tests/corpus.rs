@@ -100,13 +100,24 @@ fn relative(path: &Path) -> String {
         .to_string()
 }
 
+/// Checks a fixture named by its path from the top of the repository,
+/// reading any policy it extends from there too.
+fn check_fixture(name: &str, bytes: &[u8], options: &CheckOptions) -> esafety::Checked {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut read = |path: &str| esafety::read_base(&root.join(path).display().to_string());
+    match esafety::syntax::decode(name, bytes) {
+        Ok(text) => esafety::family::check_family(name, text, &mut read, options),
+        Err(diagnostic) => esafety::Checked::new(vec![*diagnostic], None),
+    }
+}
+
 #[test]
 fn corpus() {
     insta::glob!("../../../tests/corpus", "**/*.policy", |path| {
         let bytes = std::fs::read(path).unwrap();
         let name = relative(path);
         let lossy = String::from_utf8_lossy(&bytes);
-        let checked = check_bytes(&name, &bytes, &today(&lossy));
+        let checked = check_fixture(&name, &bytes, &today(&lossy));
         let expected = expectations(&lossy);
 
         let mut unmatched: Vec<String> = Vec::new();
@@ -150,7 +161,25 @@ fn corpus() {
         // A fixture without errors compiles to a policy.
         assert_eq!(checked.policy.is_some(), !checked.has_errors(), "{name}");
 
-        insta::assert_snapshot!("human", render::human(&checked.diagnostics, &lossy, false));
+        // A fixture that extends another must check clean but for its own
+        // lines: the policies it extends are fixtures of their own.
+        assert!(
+            checked.diagnostics.iter().all(|d| d.path == name),
+            "{name}: diagnostics in another file: {:#?}",
+            checked.diagnostics
+        );
+        let files: Vec<(&str, &str)> = std::iter::once((name.as_str(), &*lossy))
+            .chain(
+                checked
+                    .sources
+                    .iter()
+                    .map(|f| (f.path.as_str(), f.text.as_str())),
+            )
+            .collect();
+        insta::assert_snapshot!(
+            "human",
+            render::human_files(&checked.diagnostics, &files, false)
+        );
         let report = [render::FileReport::new(&name, &checked.diagnostics)];
         insta::assert_snapshot!("json", render::json(&report));
     });

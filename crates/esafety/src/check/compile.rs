@@ -47,6 +47,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     let parents: Vec<Option<RoleId>> = c.roles.iter().map(|r| r.parent_id).collect();
 
     // Rows, cells and the answer matrix. The drafts are moved, not copied.
+    let files = c.files.clone();
     let drafts = std::mem::take(&mut c.tables.rows);
     let mut cells: Vec<CellInfo> = Vec::with_capacity(drafts.iter().map(|d| d.cells.len()).sum());
     let mut rows: Vec<RowInfo> = Vec::with_capacity(drafts.len());
@@ -61,18 +62,19 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             .get(draft.table as usize)
             .cloned()
             .unwrap_or_else(|| Arc::from(""));
-        let rule = |column: Option<Arc<str>>, line: u32| {
+        let rule = |column: Option<Arc<str>>, line: u32, file: u16| {
             Arc::new(RuleRef {
                 table: table_id.clone(),
                 row: draft.id.clone(),
                 label: draft.label.clone(),
                 column,
                 line,
+                file: Checker::file_name(&files, file),
             })
         };
-        let row_rule = rule(None, draft.line);
+        let row_rule = rule(None, draft.line, draft.file);
         for cell in draft.cells {
-            let cell_rule = rule(Some(cell.roles_text.clone()), cell.line);
+            let cell_rule = rule(Some(cell.roles_text.clone()), cell.line, cell.file);
             let id = CellId::try_from(cells.len()).unwrap_or(NO_CELL);
             for &role in cell.roles.iter() {
                 let slot = usize::from(role);
@@ -153,6 +155,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                     } else {
                         d.network_line
                     },
+                    file: Checker::file_name(&files, d.file),
                 })
             })
             .collect();
@@ -189,6 +192,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                     id: i.id.clone(),
                     label: i.label.clone(),
                     line: i.span.line,
+                    file: Checker::file_name(&files, c.file_of(i.span)),
                 }),
                 rule: Arc::new(RuleRef {
                     table: table_id,
@@ -196,6 +200,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                     label: i.label.clone(),
                     column: None,
                     line: i.span.line,
+                    file: Checker::file_name(&files, c.file_of(i.span)),
                 }),
                 summary: IncidentSummary {
                     table: table.map(|t| t.id.clone()).unwrap_or_else(|| Arc::from("")),
@@ -272,6 +277,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     }
 
     PolicyData {
+        files: files.iter().map(|(_, path)| path.clone()).collect(),
         path: c.path,
         school: c.school.unwrap_or(SchoolInfo {
             name: String::new(),

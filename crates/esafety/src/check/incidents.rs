@@ -150,6 +150,7 @@ impl Checker<'_, '_> {
                 id: route.id.text.clone(),
                 label: route.label.text.clone(),
                 line: route.span.line,
+                file: Checker::file_name(&self.files, self.file_of(route.span)),
                 steps: Arc::from(Vec::new()),
             });
             self.route_used.push(false);

@@ -24,7 +24,7 @@ use crate::diagnostic::{Code, Diagnostic, Reporter, Severity};
 use crate::model::{
     ContactInfo, FactInfo, Policy, RoleId, RoleInfo, RouteId, RouteInfo, SchoolInfo, Target,
 };
-use crate::span::{LineIndex, Span};
+use crate::span::Span;
 use crate::suggest::{self, capitalise};
 use crate::syntax;
 use crate::timetable::TimetableBuilder;
@@ -54,9 +54,22 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The policy, if it has no errors.
     pub policy: Option<Policy>,
+    /// The policies the checked one extends, nearest first, as read (empty
+    /// for a policy that extends none): the diagnostics may point into
+    /// them.
+    pub sources: Vec<crate::family::SourceFile>,
 }
 
 impl Checked {
+    /// A result with no base policies.
+    pub fn new(diagnostics: Vec<Diagnostic>, policy: Option<Policy>) -> Self {
+        Checked {
+            diagnostics,
+            policy,
+            sources: Vec::new(),
+        }
+    }
+
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
@@ -102,38 +115,61 @@ pub(crate) fn check_keeping_tree(
     (checked, kept.unwrap_or_default())
 }
 
-/// Parses and checks; with `keep_tree`, returns the syntax tree too.
+/// Parses and checks; with `keep_tree`, returns the syntax tree too. A
+/// policy given as text alone cannot read the policy it extends: an
+/// `extends` line is reported, with how to check it from its file.
 fn check_tree(
     path: &str,
     text: &str,
     options: &CheckOptions,
     keep_tree: bool,
 ) -> (Checked, Option<PolicyFile>) {
-    let index = LineIndex::new(text);
-    let mut reporter = Reporter::new(path, text, &index);
-    let mut file = syntax::parse_into(text, &index, &mut reporter);
-    let (data, kept) = if keep_tree {
-        let mut checker = Checker::new(path, options, &mut reporter);
-        checker.keep_tree = true;
-        checker.run(&mut file);
+    let mut no_files = |_: &str| {
+        Err("esafety was given this policy's text alone, not its file; check it from its file (`esafety check FILE`, or `Policy::from_file` in Rust)".to_owned())
+    };
+    crate::family::check_family_tree(path, text, &mut no_files, options, keep_tree)
+}
+
+/// Checks a merged (or single) policy tree whose parse diagnostics are in
+/// `reporter`. `files` names the files of a family by where their spans
+/// start (empty for a single file), for the lines decisions cite.
+pub(crate) fn check_merged(
+    path: &str,
+    mut file: PolicyFile,
+    options: &CheckOptions,
+    reporter: &mut Reporter<'_>,
+    files: &[(u32, Arc<str>)],
+    keep_tree: bool,
+) -> (Option<crate::model::PolicyData>, Option<PolicyFile>) {
+    let mut checker = Checker::new(path, options, reporter);
+    checker.files = files.to_vec();
+    checker.keep_tree = keep_tree;
+    checker.run(&mut file);
+    if keep_tree {
         (checker.finish(), Some(file))
     } else {
-        (check_file(path, file, options, &mut reporter), None)
-    };
-    let diagnostics = reporter.finish();
-    let policy = data.map(|mut data| {
-        data.warnings.clone_from(&diagnostics);
-        Policy {
-            data: Arc::new(data),
-        }
-    });
-    (
-        Checked {
-            diagnostics,
-            policy,
-        },
-        kept,
-    )
+        // Freed before the policy is compiled: only the checker's drafts
+        // are needed for that, and on a large policy the tree and the
+        // compiled policy together would double the memory needed.
+        drop(file);
+        (checker.finish(), None)
+    }
+}
+
+/// Compiles a tree without reporting anything: `None` if it has errors.
+/// For comparing a family's policies with one another (the lock check).
+pub(crate) fn compile_quietly(
+    path: &str,
+    file: PolicyFile,
+    sources: &[crate::diagnostic::SourceRef<'_>],
+    files: &[(u32, Arc<str>)],
+) -> Option<Policy> {
+    let mut reporter = Reporter::for_files(sources.to_vec());
+    let options = CheckOptions::default();
+    let (data, _) = check_merged(path, file, &options, &mut reporter, files, false);
+    data.map(|data| Policy {
+        data: Arc::new(data),
+    })
 }
 
 /// Checks a file's raw bytes: reports invalid UTF-8 and oversize files as
@@ -141,28 +177,8 @@ fn check_tree(
 pub fn check_bytes(path: &str, bytes: &[u8], options: &CheckOptions) -> Checked {
     match syntax::decode(path, bytes) {
         Ok(text) => check(path, text, options),
-        Err(diagnostic) => Checked {
-            diagnostics: vec![*diagnostic],
-            policy: None,
-        },
+        Err(diagnostic) => Checked::new(vec![*diagnostic], None),
     }
-}
-
-/// Checks an already-parsed file (its syntax diagnostics are in `reporter`).
-/// Takes the tree so that it is freed before the policy is compiled: only the
-/// checker's drafts are needed for that, and on a large policy the tree and
-/// the compiled policy together would double the memory needed.
-pub(crate) fn check_file(
-    path: &str,
-    file: PolicyFile,
-    options: &CheckOptions,
-    reporter: &mut Reporter<'_>,
-) -> Option<crate::model::PolicyData> {
-    let mut file = file;
-    let mut checker = Checker::new(path, options, reporter);
-    checker.run(&mut file);
-    drop(file);
-    checker.finish()
 }
 
 /// A named thing with where it was defined.
@@ -250,11 +266,17 @@ pub(super) struct Checker<'c, 'r> {
     pub(super) route_used: Vec<bool>,
     pub(super) incidents: incidents::IncidentState,
     pub(super) tables: tables::TableState,
+    /// The files of a family of policies by where their spans start (empty
+    /// for a policy on its own), for the file a decision cites.
+    pub(super) files: Vec<(u32, Arc<str>)>,
 }
 
 impl<'c, 'r> Checker<'c, 'r> {
     fn new(path: &str, options: &'c CheckOptions, r: &'c mut Reporter<'r>) -> Self {
-        let partial = r.has_code(Code::Syntax) || r.has_code(Code::LimitExceeded);
+        // A base policy that could not be read leaves out all it defines.
+        let partial = r.has_code(Code::Syntax)
+            || r.has_code(Code::LimitExceeded)
+            || r.has_code(Code::BasePolicy);
         Checker {
             keep_tree: false,
             partial,
@@ -281,6 +303,7 @@ impl<'c, 'r> Checker<'c, 'r> {
             route_used: Vec::new(),
             incidents: incidents::IncidentState::default(),
             tables: tables::TableState::default(),
+            files: Vec::new(),
         }
     }
 
@@ -310,6 +333,19 @@ impl<'c, 'r> Checker<'c, 'r> {
     }
 
     // --- shared helpers ----------------------------------------------------
+
+    /// Which file of a family a span is in, as an index into `files` (0 for
+    /// a policy on its own).
+    pub(super) fn file_of(&self, span: Span) -> u16 {
+        let after = self.files.partition_point(|(base, _)| *base <= span.start);
+        u16::try_from(after.saturating_sub(1)).unwrap_or(0)
+    }
+
+    /// The name of a file [`Checker::file_of`] found, for a decision to
+    /// cite; `None` for a policy on its own.
+    pub(super) fn file_name(files: &[(u32, Arc<str>)], file: u16) -> Option<Arc<str>> {
+        files.get(usize::from(file)).map(|(_, path)| path.clone())
+    }
 
     /// Records a definition; reports a duplicate (and returns false) if the
     /// name is taken.

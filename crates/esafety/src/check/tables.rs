@@ -27,6 +27,8 @@ pub(super) struct CellDraft {
     pub(super) condition: Option<Arc<str>>,
     pub(super) roles_text: Arc<str>,
     pub(super) line: u32,
+    /// Which file of a family the line is in (see `Checker::file_of`).
+    pub(super) file: u16,
 }
 
 #[derive(Debug)]
@@ -37,6 +39,8 @@ pub(super) struct RowDraft {
     /// A hash of the folded label (see `suggest::label_hash`), computed once.
     pub(super) label_hash: u64,
     pub(super) line: u32,
+    /// Which file of a family the line is in.
+    pub(super) file: u16,
     pub(super) cells: Vec<CellDraft>,
     pub(super) breaches: Vec<BreachEntry>,
     pub(super) route: Option<RouteId>,
@@ -205,6 +209,7 @@ impl Checker<'_, '_> {
                         role,
                         incident: u32::try_from(index).unwrap_or(u32::MAX),
                         line: breach.span.line,
+                        file: self.file_of(breach.span),
                     });
                 }
                 Err(NotFound::Unknown) => {
@@ -403,6 +408,7 @@ impl Checker<'_, '_> {
                     label: row.label.text.clone(),
                     label_hash,
                     line: row.span.line,
+                    file: self.file_of(row.span),
                     cells: Vec::with_capacity(
                         row.items
                             .iter()
@@ -480,6 +486,7 @@ impl Checker<'_, '_> {
                                 condition,
                                 roles_text,
                                 line: cell.span.line,
+                                file: self.file_of(cell.span),
                             });
                         }
                         RowItem::Breach(breach) => {
@@ -728,6 +735,7 @@ impl Checker<'_, '_> {
                     note: None,
                     network: NetworkAccess::Blank,
                     network_line: device.span.line,
+                    file: self.file_of(device.span),
                     breaches: Box::default(),
                     rules: Vec::new(),
                 };

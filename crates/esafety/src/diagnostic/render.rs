@@ -21,17 +21,40 @@ pub const CHECK_JSON_VERSION: u32 = 1;
 /// output carries ANSI colours for a terminal.
 pub fn human(diagnostics: &[Diagnostic], source: &str, color: bool) -> String {
     let index = LineIndex::new(source);
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = renderer(color);
     let mut out = String::new();
     for diagnostic in diagnostics {
         out.push_str(&human_one(&renderer, diagnostic, source, &index));
         out.push_str("\n\n");
     }
     out
+}
+
+/// [`human`] for diagnostics from several files (a policy and the policies
+/// it extends): each is shown with the text of the file it names. `sources`
+/// gives each file's path (as in [`Diagnostic::path`]) and text.
+pub fn human_files(diagnostics: &[Diagnostic], sources: &[(&str, &str)], color: bool) -> String {
+    let renderer = renderer(color);
+    let indexes: Vec<LineIndex> = sources.iter().map(|(_, t)| LineIndex::new(t)).collect();
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let found = sources.iter().position(|(p, _)| *p == diagnostic.path);
+        let (text, index) = match found.and_then(|i| Some((sources.get(i)?.1, indexes.get(i)?))) {
+            Some(pair) => pair,
+            None => ("", &LineIndex::new("")),
+        };
+        out.push_str(&human_one(&renderer, diagnostic, text, index));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn renderer(color: bool) -> Renderer {
+    if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
 }
 
 fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineIndex) -> String {
@@ -42,8 +65,12 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
 
     // One snippet per source line involved, in line order, so that a huge file
     // is never handed to the renderer whole.
+    // Labels in another file (the policy a school's policy extends) are
+    // notes naming that file and line, after the snippet.
+    let (here, elsewhere): (Vec<&Label>, Vec<&Label>) =
+        d.labels.iter().partition(|l| l.path.is_none());
     let mut lines: Vec<u32> = std::iter::once(d.location.line)
-        .chain(d.labels.iter().map(|l| l.location.line))
+        .chain(here.iter().map(|l| l.location.line))
         .collect();
     lines.sort_unstable();
     lines.dedup();
@@ -80,11 +107,11 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
                     .label(non_empty(&d.primary_label).map(printable)),
             );
         }
-        for Label { location, message } in d.labels.iter().filter(|l| l.location.line == line) {
+        for label in here.iter().filter(|l| l.location.line == line) {
             snippet = snippet.annotation(
                 AnnotationKind::Context
-                    .span(clamp(location))
-                    .label(non_empty(message).map(printable)),
+                    .span(clamp(&label.location))
+                    .label(non_empty(&label.message).map(printable)),
             );
         }
         snippets.push(snippet);
@@ -94,8 +121,25 @@ fn human_one(renderer: &Renderer, d: &Diagnostic, source: &str, index: &LineInde
         .clone()
         .primary_title(printable(&d.message))
         .id(d.code.as_str());
+    let notes: Vec<String> = elsewhere
+        .iter()
+        .map(|l| {
+            let path = printable(l.path.as_deref().unwrap_or("")).into_owned();
+            format!(
+                "{path}:{}:{}: {}",
+                l.location.line,
+                l.location.column,
+                printable(&l.message)
+            )
+        })
+        .collect();
     let group = Group::with_title(title)
         .elements(snippets)
+        .elements(
+            notes
+                .iter()
+                .map(|n| Level::NOTE.message(annotate_snippets::normalize_untrusted_str(n))),
+        )
         .element(Level::HELP.message(annotate_snippets::normalize_untrusted_str(&d.help)));
     renderer.render(&[group])
 }

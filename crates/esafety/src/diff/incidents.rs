@@ -17,7 +17,7 @@ use crate::query::Query;
 const MAX_PRIOR: u32 = 16;
 
 /// The highest number of earlier incidents that can change an answer.
-fn highest_prior(policy: &Policy) -> u32 {
+pub(super) fn highest_prior(policy: &Policy) -> u32 {
     let repeat = policy
         .data
         .incidents

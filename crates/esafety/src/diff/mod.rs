@@ -34,6 +34,7 @@
 
 mod incidents;
 mod items;
+pub(crate) mod looser;
 mod questions;
 mod roles;
 mod rows;

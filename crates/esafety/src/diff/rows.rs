@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::items;
 use super::questions::{self, Depends, Moments};
 use super::roles::Roles;
-use super::{AnswerChange, Example, FactValue, RowDiff};
+use super::{AnswerChange, Example, FactValue, Outcome, RowDiff};
 use crate::decision::{Decision, Verdict};
 use crate::model::Policy;
 use crate::query::Query;
@@ -134,12 +134,19 @@ fn changed_answers(
             );
             (a != b).then(|| questions::example(role, None, &[], None, None, Some(a), Some(b)))
         } else {
-            first_difference(role, &depends, moments, &places, |at, facts, place| {
-                Some((
-                    ask(old, o, at, facts, place)?,
-                    ask(new, n, at, facts, place)?,
-                ))
-            })
+            first_difference(
+                role,
+                &depends,
+                moments,
+                &places,
+                |a, b| a != b,
+                |at, facts, place| {
+                    Some((
+                        ask(old, o, at, facts, place)?,
+                        ask(new, n, at, facts, place)?,
+                    ))
+                },
+            )
         };
         if let Some(example) = found {
             entries.push((
@@ -165,12 +172,13 @@ fn changed_answers(
 }
 
 /// The first question, over every moment (and none) and every setting of
-/// the facts and places, whose two answers differ.
-fn first_difference(
+/// the facts and places, whose two answers `differ`.
+pub(super) fn first_difference(
     role: &Arc<str>,
     depends: &Depends,
     moments: &Moments,
     places: &[Arc<str>],
+    differ: impl Fn(&Outcome, &Outcome) -> bool,
     ask: impl Fn(
         Option<jiff::civil::DateTime>,
         &[FactValue],
@@ -192,7 +200,7 @@ fn first_difference(
                 continue;
             };
             let (a, b) = (questions::outcome(&a, false), questions::outcome(&b, false));
-            if a != b {
+            if differ(&a, &b) {
                 return Some(questions::example(
                     role,
                     at,

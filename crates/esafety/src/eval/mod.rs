@@ -348,6 +348,12 @@ impl Policy {
         }
     }
 
+    /// The name of a file of a family, by its index (`None` for a policy on
+    /// its own).
+    fn file_name(&self, file: u16) -> Option<Arc<str>> {
+        self.data.files.get(usize::from(file)).cloned()
+    }
+
     fn role_name(&self, role: RoleId) -> &str {
         self.data
             .roles
@@ -382,8 +388,10 @@ impl Policy {
             self.explain_role(role, &mut why);
             let kind = table.map_or("", |t| t.kind.keyword());
             why.push(format!(
-                "Row `{}` \"{}\" is in the {kind} table `{table_id}` (line {}).",
-                row.id, row.label, row.line
+                "Row `{}` \"{}\" is in the {kind} table `{table_id}` ({}).",
+                row.id,
+                row.label,
+                cite(row.rule.file.as_deref(), row.line)
             ));
         }
 
@@ -420,8 +428,9 @@ impl Policy {
                 _ => cell.words.to_owned(),
             };
             why.push(format!(
-                "Line {} answers for `{}`: {words}.",
-                cell.line, cell.roles_text
+                "{} answers for `{}`: {words}.",
+                crate::suggest::capitalise(&cite(cell.rule.file.as_deref(), cell.line)),
+                cell.roles_text
             ));
             self.explain_more_specific(role, row_id, &mut why);
         }
@@ -757,13 +766,16 @@ impl Policy {
                     let incident = entry.incident;
                     if explain && let Some(i) = self.data.incidents.get(incident as usize) {
                         why.push(format!(
-                            "Line {}: a breach by `{}` is incident `{}` \"{}\" of `{}` (line {}).",
-                            entry.line,
+                            "{}: a breach by `{}` is incident `{}` \"{}\" of `{}` ({}).",
+                            crate::suggest::capitalise(&cite(
+                                self.file_name(entry.file).as_deref(),
+                                entry.line
+                            )),
                             self.role_name(ancestor),
                             i.summary.id,
                             i.summary.label,
                             i.summary.table,
-                            i.summary.line
+                            cite(i.reference.file.as_deref(), i.summary.line)
                         ));
                     }
                     return Some(incident);
@@ -802,12 +814,12 @@ impl Policy {
                 && let Some(repeat) = self.data.incidents.get(escalation.repeat as usize)
             {
                 why.push(format!(
-                            "With {} prior incident{}, this is a repeat offence: the responses of `{}` \"{}\" (line {}) are added.",
+                            "With {} prior incident{}, this is a repeat offence: the responses of `{}` \"{}\" ({}) are added.",
                             prior,
                             if prior == 1 { "" } else { "s" },
                             repeat.summary.id,
                             repeat.summary.label,
-                            repeat.summary.line
+                            cite(repeat.reference.file.as_deref(), repeat.summary.line)
                         ));
             }
         }
@@ -869,8 +881,10 @@ impl Policy {
             let total = route.steps.len();
             let shown = (included | pending).count_ones() as usize;
             let mut text = format!(
-                "It follows route `{}` \"{}\" (line {}).",
-                route.id, route.label, route.line
+                "It follows route `{}` \"{}\" ({}).",
+                route.id,
+                route.label,
+                cite(route.file.as_deref(), route.line)
             );
             if total > shown {
                 let left_out = total - shown;
@@ -1009,6 +1023,15 @@ fn find_capability(name: &str) -> Result<Capability, QueryError> {
                 .map(str::to_owned)
                 .collect(),
         })
+}
+
+/// How an explanation cites a line: `line 12`, or, in a policy that
+/// extends another, `line 12 of trust.policy`.
+pub(crate) fn cite(file: Option<&str>, line: u32) -> String {
+    match file {
+        Some(file) => format!("line {line} of {}", crate::text::printable(file)),
+        None => format!("line {line}"),
+    }
 }
 
 #[cfg(test)]

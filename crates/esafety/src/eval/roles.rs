@@ -98,7 +98,7 @@ impl Policy {
                     let line = d
                         .rule
                         .as_ref()
-                        .map(|rule| format!(" (line {})", rule.line))
+                        .map(|rule| format!(" ({})", super::cite(rule.file.as_deref(), rule.line)))
                         .unwrap_or_default();
                     let verdict = if d.default {
                         "denied by default"

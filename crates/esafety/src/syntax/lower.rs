@@ -148,6 +148,13 @@ pub(crate) enum Statement {
         notify: Vec<Name>,
         condition: Option<Condition>,
     },
+    Extends(Text),
+    Remove {
+        kind: RemoveKind,
+        names: Vec<Name>,
+        within: Option<Within>,
+    },
+    Locked(Option<RoleList>),
 }
 
 impl Statement {
@@ -194,6 +201,9 @@ impl Statement {
             Statement::Tier { .. } => "a tier (such as `2nd time: …`)",
             Statement::Route { .. } => "`route`",
             Statement::Step { .. } => "`step`",
+            Statement::Extends(_) => "`extends`",
+            Statement::Remove { .. } => "`remove`",
+            Statement::Locked(_) => "`locked`",
         }
     }
 }
@@ -213,6 +223,10 @@ pub(crate) struct LineContext<'a> {
     pub(crate) base: usize,
     /// The names read so far, each stored once.
     pub(crate) names: &'a Names,
+    /// Where the file starts among the files of a family of policies (0 for
+    /// a file on its own): added to every span, so that a span says which
+    /// file it is in.
+    pub(crate) file_base: usize,
 }
 
 /// The distinct names of a file, each stored once: a large policy names the
@@ -244,8 +258,8 @@ impl LineContext<'_> {
                 .unwrap_or(start)
         };
         Span {
-            start: to_u32(self.offset + start),
-            end: to_u32(self.offset + end.max(start)),
+            start: to_u32(self.file_base + self.offset + start),
+            end: to_u32(self.file_base + self.offset + end.max(start)),
             line: self.line,
             column: to_u32(column + 1),
         }
@@ -371,6 +385,23 @@ pub(super) fn ident_list(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowere
 
 pub(super) fn string(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<Text> {
     first(ctx, pair, Rule::string).map(|p| ctx.text(&p))
+}
+
+/// A row's or incident's label, or, where none is written (a policy that
+/// changes its base's row), an empty label just after the id: the merge
+/// fills it in from the base.
+fn optional_label(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>, id: &Name) -> Text {
+    match first(ctx, pair, Rule::string) {
+        Ok(p) => ctx.text(&p),
+        Err(_) => Text {
+            text: Arc::from(""),
+            span: Span {
+                start: id.span.end,
+                column: id.span.column + (id.span.end - id.span.start),
+                ..id.span
+            },
+        },
+    }
 }
 
 fn strings(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Vec<Text> {
@@ -840,10 +871,11 @@ pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered
             label: string(ctx, p)?,
             roles: role_list(ctx, p)?,
         },
-        Rule::row_stmt => Statement::Row {
-            id: first(ctx, p, Rule::ident).map(|id| ctx.unique_name(&id))?,
-            label: string(ctx, p)?,
-        },
+        Rule::row_stmt => {
+            let id = first(ctx, p, Rule::ident).map(|id| ctx.unique_name(&id))?;
+            let label = optional_label(ctx, p, &id);
+            Statement::Row { id, label }
+        }
         Rule::cell_stmt => Statement::Cell {
             roles: role_list(ctx, p)?,
             answer: answer(ctx, p)?,
@@ -901,10 +933,50 @@ pub(crate) fn statement(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered
                 kind,
             }
         }
-        Rule::incident_stmt => Statement::Incident {
-            id: ident(ctx, p)?,
-            label: string(ctx, p)?,
-        },
+        Rule::incident_stmt => {
+            let id = ident(ctx, p)?;
+            let label = optional_label(ctx, p, &id);
+            Statement::Incident { id, label }
+        }
+        Rule::extends_stmt => Statement::Extends(string(ctx, p)?),
+        Rule::remove_stmt => {
+            let kind_pair = first(ctx, p, Rule::remove_kind)?;
+            let keyword = children(&kind_pair)
+                .next()
+                .ok_or(Unexpected(ctx.span(&kind_pair)))?;
+            let kind = match keyword.as_rule() {
+                Rule::kw_row => RemoveKind::Row,
+                Rule::kw_incident => RemoveKind::Incident,
+                Rule::kw_response => RemoveKind::Response,
+                Rule::kw_contact => RemoveKind::Contact,
+                Rule::kw_fact => RemoveKind::Fact,
+                Rule::kw_place => RemoveKind::Place,
+                Rule::kw_role => RemoveKind::Role,
+                Rule::kw_route => RemoveKind::Route,
+                Rule::kw_device => RemoveKind::Device,
+                Rule::kw_ladder => RemoveKind::Ladder,
+                Rule::kw_cell => RemoveKind::Cell,
+                _ => return Err(Unexpected(ctx.span(&keyword))),
+            };
+            let within = match children(p).find(|c| c.as_rule() == Rule::remove_in) {
+                Some(w) => Some(Within {
+                    incident: first(ctx, &w, Rule::remove_in_kind)
+                        .map(|k| has(&k, Rule::kw_incident))?,
+                    id: ident(ctx, &w)?,
+                }),
+                None => None,
+            };
+            Statement::Remove {
+                kind,
+                names: ident_list(ctx, p)?,
+                within,
+            }
+        }
+        Rule::locked_stmt => Statement::Locked(if has(p, Rule::role_list) {
+            Some(role_list(ctx, p)?)
+        } else {
+            None
+        }),
         Rule::responses_stmt => Statement::Responses {
             responses: ident_list(ctx, p)?,
             optional: has(p, Rule::as_appropriate),

@@ -19,7 +19,7 @@ use pest::Parser;
 
 use crate::ast::{Comment, PolicyFile};
 use crate::diagnostic::{Code, Diagnostic, Reporter};
-use crate::span::{LineIndex, to_u32};
+use crate::span::{LineIndex, Span, to_u32};
 use grammar::{PolicyParser, Rule};
 use lower::{LineContext, Names};
 
@@ -116,7 +116,18 @@ fn first(mut diagnostics: Vec<Diagnostic>) -> Diagnostic {
 }
 
 pub(crate) fn parse_into(text: &str, index: &LineIndex, reporter: &mut Reporter<'_>) -> PolicyFile {
-    parse_into_runs(text, index, reporter, RUN_LINES)
+    parse_into_runs(text, index, reporter, RUN_LINES, 0)
+}
+
+/// [`parse_into`] for one file of a family of policies, whose spans start
+/// at `file_base` (see [`crate::diagnostic::SourceRef`]).
+pub(crate) fn parse_file_at(
+    text: &str,
+    index: &LineIndex,
+    reporter: &mut Reporter<'_>,
+    file_base: usize,
+) -> PolicyFile {
+    parse_into_runs(text, index, reporter, RUN_LINES, file_base)
 }
 
 /// [`parse_into`] with runs of `run_lines` lines; 0 reads every line on its
@@ -126,11 +137,17 @@ fn parse_into_runs(
     index: &LineIndex,
     reporter: &mut Reporter<'_>,
     run_lines: usize,
+    file_base: usize,
 ) -> PolicyFile {
+    let shift = |span: Span| Span {
+        start: span.start + to_u32(file_base),
+        end: span.end + to_u32(file_base),
+        ..span
+    };
     let mut assembler = structure::Assembler::default();
     if text.len() > MAX_FILE_BYTES {
         reporter
-            .report(Code::FileTooLarge, index.span(text, 0, 0), format!(
+            .report(Code::FileTooLarge, shift(index.span(text, 0, 0)), format!(
                 "this file is larger than esafety reads: policy files may be up to 16 MiB ({MAX_FILE_BYTES} bytes)"
             ))
             .label("the file starts here")
@@ -140,7 +157,7 @@ fn parse_into_runs(
 
     // A line with a control character is reported once, then read with the
     // character blanked out, so that the statement on it still counts.
-    let mut syntax_errors = report_unsafe_characters(text, index, reporter);
+    let mut syntax_errors = report_unsafe_characters(text, index, reporter, file_base);
     let cleaned = crate::text::blank_unsafe(text);
     let text = &*cleaned;
 
@@ -158,6 +175,7 @@ fn parse_into_runs(
             text: line,
             offset: line_offset,
             number,
+            file_base,
         };
         if line.len() > MAX_LINE_BYTES {
             reader.run(text, &run);
@@ -247,6 +265,8 @@ struct SourceLine<'t> {
     offset: usize,
     /// 1-based line number.
     number: u32,
+    /// Where the file starts among a family's files (see `LineContext`).
+    file_base: usize,
 }
 
 /// What a line holds, before parsing.
@@ -270,6 +290,7 @@ impl<'t> SourceLine<'t> {
             line: self.number,
             ascii: self.text.is_ascii(),
             base,
+            file_base: self.file_base,
         }
     }
 
@@ -429,6 +450,7 @@ pub(crate) fn report_unsafe_characters(
     text: &str,
     index: &LineIndex,
     reporter: &mut Reporter<'_>,
+    file_base: usize,
 ) -> usize {
     let mut errors = 0usize;
     let mut last_line = 0u32;
@@ -446,7 +468,14 @@ pub(crate) fn report_unsafe_characters(
         reporter
             .report(
                 Code::ControlCharacter,
-                index.span(text, at, at + c.len_utf8()),
+                {
+                    let local = index.span(text, at, at + c.len_utf8());
+                    Span {
+                        start: local.start + to_u32(file_base),
+                        end: local.end + to_u32(file_base),
+                        ..local
+                    }
+                },
                 format!("this line contains an invisible control character, {described}"),
             )
             .label("here")

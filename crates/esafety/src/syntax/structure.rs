@@ -61,6 +61,42 @@ impl Assembler {
         }
     }
 
+    /// Places a `locked` line: under a table's or an incidents table's
+    /// heading before its first row or incident it locks the whole table;
+    /// after one, that row or incident; under a route, the route.
+    fn lock(&mut self, lock: Lock) -> Result<(), &'static str> {
+        const BELONGS: &str = "`locked` goes under a table heading (the whole table), a `row`, an `incident`, an `incidents` heading or a `route`.";
+        const FOR_ROWS: &str = "`locked for …` goes under a `row`: it locks that row's answer for those roles. Under a table heading, an incident or a route, write `locked` alone.";
+        let for_roles = lock.roles.is_some();
+        match self.last_section() {
+            Some(Section::Table(t)) => {
+                let last_row = t.items.iter_mut().rev().find_map(|i| match i {
+                    TableItem::Row(r) => Some(r),
+                    TableItem::Column(_) => None,
+                });
+                match last_row {
+                    Some(row) => row.locks.push(lock),
+                    None if for_roles => return Err(FOR_ROWS),
+                    None => t.locks.push(lock),
+                }
+            }
+            Some(Section::Incidents(t)) if !for_roles => {
+                let last = t.items.iter_mut().rev().find_map(|i| match i {
+                    IncidentsItem::Incident(r) => Some(r),
+                    _ => None,
+                });
+                match last {
+                    Some(incident) => incident.locks.push(lock),
+                    None => t.locks.push(lock),
+                }
+            }
+            Some(Section::Route(r)) if !for_roles => r.locks.push(lock),
+            Some(Section::Incidents(_) | Section::Route(_)) => return Err(FOR_ROWS),
+            _ => return Err(BELONGS),
+        }
+        Ok(())
+    }
+
     fn last_section(&mut self) -> Option<&mut Section> {
         self.file.sections.last_mut()
     }
@@ -112,6 +148,7 @@ impl Assembler {
                 id,
                 label,
                 items: Vec::new(),
+                locks: Vec::new(),
                 span,
                 trivia,
             })),
@@ -127,6 +164,7 @@ impl Assembler {
                 label,
                 roles,
                 items: Vec::new(),
+                locks: Vec::new(),
                 span,
                 trivia,
             })),
@@ -134,9 +172,39 @@ impl Assembler {
                 id,
                 label,
                 steps: Vec::new(),
+                locks: Vec::new(),
                 span,
                 trivia,
             })),
+
+            // --- families
+            S::Extends(path) => {
+                if self.file.extends.is_some()
+                    || !self.file.sections.is_empty()
+                    || !self.file.removals.is_empty()
+                {
+                    return Err(
+                        "`extends` is the first statement of a file, and a file extends one policy.",
+                    );
+                }
+                self.file.extends = Some(Extends { path, span, trivia });
+            }
+            S::Remove {
+                kind,
+                names,
+                within,
+            } => self.file.removals.push(Removal {
+                kind,
+                names,
+                within,
+                span,
+                trivia,
+            }),
+            S::Locked(roles) => self.lock(Lock {
+                roles,
+                span,
+                trivia,
+            })?,
 
             // --- school metadata
             S::Template(name) => {
@@ -265,6 +333,7 @@ impl Assembler {
                     id,
                     label,
                     items: Vec::new(),
+                    locks: Vec::new(),
                     span,
                     trivia,
                 })),
@@ -369,6 +438,7 @@ impl Assembler {
                     id,
                     label,
                     items: Vec::new(),
+                    locks: Vec::new(),
                     span,
                     trivia,
                 })),

@@ -81,7 +81,7 @@ mod runs {
     fn parse_with(text: &str, run_lines: usize) -> (PolicyFile, Vec<Diagnostic>) {
         let index = LineIndex::new(text);
         let mut reporter = Reporter::new("t.policy", text, &index);
-        let file = parse_into_runs(text, &index, &mut reporter, run_lines);
+        let file = parse_into_runs(text, &index, &mut reporter, run_lines, 0);
         (file, reporter.finish())
     }
 
@@ -128,6 +128,7 @@ mod plain_lines {
             line: 3,
             ascii: text.is_ascii(),
             base: 0,
+            file_base: 0,
         }
     }
 

@@ -239,7 +239,7 @@ pub fn load_policy_with(
             None,
         )
     })?;
-    let checked = crate::check_bytes(&name, &bytes, &crate::CheckOptions::default());
+    let checked = crate::check_file_bytes(&name, &bytes, &crate::CheckOptions::default());
     let source = String::from_utf8_lossy(&bytes).into_owned();
     match checked.policy {
         Some(policy) => Ok(PolicyUnderTest { policy, source }),

@@ -56,7 +56,7 @@ pub fn parse(path: &str, text: &str) -> ParsedTests {
         // As in a policy: a line with a control character is reported once
         // (E0106), then read with it blanked out.
         reader.syntax_errors =
-            crate::syntax::report_unsafe_characters(text, &index, reader.reporter);
+            crate::syntax::report_unsafe_characters(text, &index, reader.reporter, 0);
         let cleaned = crate::text::blank_unsafe(text);
         let names = Names::default();
         for (number, line_offset, line) in crate::syntax::lines(&cleaned) {
@@ -67,6 +67,7 @@ pub fn parse(path: &str, text: &str) -> ParsedTests {
                 ascii: line.is_ascii(),
                 base: 0,
                 names: &names,
+                file_base: 0,
             };
             reader.line(&ctx);
         }
@@ -363,7 +364,7 @@ impl Reader<'_, '_> {
         let (line_now, _) = self.line;
         let troubled = self.test_began.take().is_some_and(|(line, from)| {
             self.reporter
-                .error_on_lines(from, line..=line_now.saturating_sub(1))
+                .error_on_lines(from, Span::default(), line..=line_now.saturating_sub(1))
         });
         let broken = std::mem::take(&mut self.broken_expectation) || troubled;
         if std::mem::take(&mut self.discard) || broken {
