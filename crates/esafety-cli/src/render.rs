@@ -40,12 +40,21 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
     let Some(text) = files::decode(&name, &bytes, output) else {
         return EXIT_FINDINGS;
     };
-    let document = match Document::from_text(&name, text) {
+    let mut sources: Vec<esafety::family::SourceFile> = Vec::new();
+    let mut read = |path: &str| {
+        let text = esafety::read_base(path)?;
+        sources.push(esafety::family::SourceFile::new(path, &text));
+        Ok(text)
+    };
+    let document = match Document::from_family(&name, text, &mut read) {
         Ok(document) => document,
         Err(errors) => {
+            let files: Vec<(&str, &str)> = std::iter::once((name.as_str(), text))
+                .chain(sources.iter().map(|f| (f.path.as_str(), f.text.as_str())))
+                .collect();
             err!(
                 "{}",
-                esafety::diagnostic::render::human(&errors, text, output.color)
+                esafety::diagnostic::render::human_files(&errors, &files, output.color)
             );
             errln!(
                 "esafety: `{}` has errors; fix them (see `esafety check`) before rendering it",

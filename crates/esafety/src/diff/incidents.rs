@@ -109,7 +109,10 @@ fn changed(
         .collect();
     for role in asked {
         for &prior in priors {
-            let (a, b) = (ask(old, role, &o.id, prior), ask(new, role, &n.id, prior));
+            let (a, b) = (
+                ask(old, roles.old_name(role), &o.id, prior),
+                ask(new, roles.new_name(role), &n.id, prior),
+            );
             if a.is_none() && b.is_none() {
                 continue;
             }
@@ -247,7 +250,12 @@ fn one_side(
 ) -> Vec<ResponseChange> {
     let mut entries: Vec<(Arc<str>, Outcome)> = Vec::new();
     for role in roles.shared.iter().filter(|r| covers(roles, incident, r)) {
-        if let Some(decision) = ask(policy, role, &incident.id, 0) {
+        let name = if is_old {
+            roles.old_name(role)
+        } else {
+            roles.new_name(role)
+        };
+        if let Some(decision) = ask(policy, name, &incident.id, 0) {
             entries.push((role.clone(), questions::outcome(&decision, true)));
         }
     }

@@ -86,7 +86,12 @@ pub(crate) fn row(
                    at: Option<jiff::civil::DateTime>,
                    facts: &[super::FactValue],
                    place: Option<&Arc<str>>| {
-            let query = Query::action(&*role, row).explain(false);
+            let name = if std::ptr::eq(policy, old) {
+                roles.old_name(&role)
+            } else {
+                roles.new_name(&role)
+            };
+            let query = Query::action(name, row).explain(false);
             policy
                 .decide(&questions::with_settings(policy, query, at, facts, place))
                 .ok()
@@ -150,12 +155,15 @@ pub(crate) fn incident(old: &Policy, new: &Policy, id: &str) -> Vec<Loosening> {
     let mut found = Vec::new();
     for role in roles_within(&roles, Some(&summary.roles)) {
         for prior in 0..=max_prior {
-            let ask = |policy: &Policy| {
+            let ask = |policy: &Policy, name: &str| {
                 policy
-                    .decide(&Query::incident(&*role, id).prior(prior).explain(false))
+                    .decide(&Query::incident(name, id).prior(prior).explain(false))
                     .ok()
             };
-            let (Some(od), Some(nd)) = (ask(old), ask(new)) else {
+            let (Some(od), Some(nd)) = (
+                ask(old, roles.old_name(&role)),
+                ask(new, roles.new_name(&role)),
+            ) else {
                 continue;
             };
             if let Some((old_words, new_words)) = looser_responses(&od, &nd) {

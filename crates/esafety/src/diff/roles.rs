@@ -1,32 +1,91 @@
 //! The roles both policies know, and grouping roles that changed alike.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::model::Policy;
 
-/// The roles both policies declare, in the new policy's order, with each
-/// one's group in the new policy.
+/// The roles a diff asks about, in the new policy's order then the old's,
+/// with each one's group.
+///
+/// A role only one policy declares (a school's `year-12` that its trust's
+/// policy does not have) is asked of the other policy as its nearest group
+/// that policy knows (`pupil`): what changes for a Year 12 pupil is what
+/// the trust answered for pupils against what the school answers for them.
 pub(super) struct Roles {
     pub(super) shared: Vec<Arc<str>>,
     parents: HashMap<Arc<str>, Arc<str>>,
+    /// Roles only the new policy has, as the old policy is asked about them.
+    in_old: HashMap<Arc<str>, Arc<str>>,
+    /// Roles only the old policy has, as the new policy is asked about them.
+    in_new: HashMap<Arc<str>, Arc<str>>,
+}
+
+/// For each role of `from` that `to` does not declare, its nearest group
+/// that `to` does; roles with none are left out.
+fn nearest_known(from: &Policy, to: &Policy) -> HashMap<Arc<str>, Arc<str>> {
+    let known: HashSet<&str> = to.roles().iter().map(|r| &*r.id).collect();
+    let parents: HashMap<&str, &Arc<str>> = from
+        .roles()
+        .iter()
+        .filter_map(|r| Some((&*r.id, r.parent.as_ref()?)))
+        .collect();
+    let mut out = HashMap::new();
+    for role in from.roles().iter().filter(|r| !known.contains(&*r.id)) {
+        let mut at = &*role.id;
+        for _ in 0..64 {
+            match parents.get(at) {
+                Some(parent) if known.contains(&***parent) => {
+                    out.insert(role.id.clone(), (*parent).clone());
+                    break;
+                }
+                Some(parent) => at = parent,
+                None => break,
+            }
+        }
+    }
+    out
 }
 
 impl Roles {
     pub(super) fn new(old: &Policy, new: &Policy) -> Self {
-        let in_old: std::collections::HashSet<&str> = old.roles().iter().map(|r| &*r.id).collect();
+        let in_old = nearest_known(new, old);
+        let in_new = nearest_known(old, new);
+        let known_old: HashSet<&str> = old.roles().iter().map(|r| &*r.id).collect();
+        let known_new: HashSet<&str> = new.roles().iter().map(|r| &*r.id).collect();
         let shared = new
             .roles()
             .iter()
-            .filter(|r| in_old.contains(&*r.id))
+            .filter(|r| known_old.contains(&*r.id) || in_old.contains_key(&r.id))
+            .chain(
+                old.roles()
+                    .iter()
+                    .filter(|r| !known_new.contains(&*r.id) && in_new.contains_key(&r.id)),
+            )
             .map(|r| r.id.clone())
             .collect();
         let parents = new
             .roles()
             .iter()
+            .chain(old.roles().iter().filter(|r| !known_new.contains(&*r.id)))
             .filter_map(|r| Some((r.id.clone(), r.parent.clone()?)))
             .collect();
-        Roles { shared, parents }
+        Roles {
+            shared,
+            parents,
+            in_old,
+            in_new,
+        }
+    }
+
+    /// The role to ask the old policy about for `role`.
+    pub(super) fn old_name<'r>(&'r self, role: &'r Arc<str>) -> &'r str {
+        self.in_old.get(role).unwrap_or(role)
+    }
+
+    /// The role to ask the new policy about for `role`.
+    pub(super) fn new_name<'r>(&'r self, role: &'r Arc<str>) -> &'r str {
+        self.in_new.get(role).unwrap_or(role)
     }
 
     /// Whether `role` is `ancestor` or within it.

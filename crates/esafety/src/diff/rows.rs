@@ -61,7 +61,12 @@ pub(super) fn compare(
 fn one_side(policy: &Policy, row: &Row, roles: &Roles, is_old: bool) -> Vec<AnswerChange> {
     let mut entries = Vec::new();
     for role in &roles.shared {
-        let query = Query::action(&**role, &*row.id).explain(false);
+        let name = if is_old {
+            roles.old_name(role)
+        } else {
+            roles.new_name(role)
+        };
+        let query = Query::action(name, &*row.id).explain(false);
         let Ok(decision) = policy.decide(&query) else {
             continue;
         };
@@ -115,7 +120,12 @@ fn changed_answers(
                    at: Option<jiff::civil::DateTime>,
                    facts: &[FactValue],
                    place: Option<&Arc<str>>| {
-            let query = Query::action(&**role, &*row.id);
+            let name = if std::ptr::eq(policy, old) {
+                roles.old_name(role)
+            } else {
+                roles.new_name(role)
+            };
+            let query = Query::action(name, &*row.id);
             policy
                 .decide(&questions::with_settings(policy, query, at, facts, place))
                 .ok()

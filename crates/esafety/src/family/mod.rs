@@ -84,6 +84,16 @@ pub struct SourceFile {
     pub text: String,
 }
 
+impl SourceFile {
+    /// A file and its text.
+    pub fn new(path: &str, text: &str) -> Self {
+        SourceFile {
+            path: path.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+}
+
 /// One file of the chain, read and parsed.
 struct Loaded {
     path: String,

@@ -30,6 +30,8 @@ h2 { font-size: 1.5rem; margin: 2.5rem 0 .5rem; padding-top: .5rem; border-top: 
 dl.about { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0 0 1rem; }
 dl.about dt { font-weight: 600; }
 dl.about dd { margin: 0; }
+.own { display: inline-block; margin-left: .4em; padding: 0 .3em; border: 1px solid #9a4a00; border-radius: 3px; color: #9a4a00; font-size: .8em; font-weight: 600; white-space: nowrap; }
+tr.changed > th { border-left: 4px solid #9a4a00; }
 nav h2 { border-top: 0; margin-top: 1rem; }
 nav ol { columns: 2 18rem; padding-left: 1.5rem; }
 nav li { margin: .15rem 0; break-inside: avoid; }
@@ -105,6 +107,18 @@ pub(super) fn document(d: &Document) -> String {
             let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v));
         }
         out.push_str("</dl>\n");
+    }
+    if !d.extends.is_empty() {
+        let bases: Vec<String> = d
+            .extends
+            .iter()
+            .map(|b| format!("<code>{}</code>", esc(b)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p class=\"extends\">This policy extends {}. What this school’s own policy adds or changes is marked <span class=\"own\">{OWN}</span>.</p>",
+            bases.join(", which extends ")
+        );
     }
     out.push_str("</header>\n");
 
@@ -337,9 +351,17 @@ fn grid(out: &mut String, g: &Grid) {
     out.push_str("</tr>\n</thead>\n<tbody>\n");
 
     for row in &g.rows {
+        let (class, own) = if row.changed {
+            (
+                " class=\"changed\"",
+                format!("<span class=\"own\">{OWN}</span>"),
+            )
+        } else {
+            ("", String::new())
+        };
         let _ = write!(
             out,
-            "<tr id=\"{}\"><th scope=\"row\">{}</th>",
+            "<tr id=\"{}\"{class}><th scope=\"row\">{}{own}</th>",
             anchor(&row.id),
             esc(&row.label)
         );
@@ -420,8 +442,18 @@ fn cell_html(cell: &GridCell) -> String {
     out
 }
 
+/// How the document marks what a school's own policy adds or changes.
+const OWN: &str = "this school";
+
 fn route(out: &mut String, r: &Route) {
-    out.push_str("<p class=\"kind\">Procedure</p>\n<ol class=\"steps\">\n");
+    if r.changed {
+        let _ = writeln!(
+            out,
+            "<p class=\"kind\">Procedure <span class=\"own\">{OWN}</span></p>\n<ol class=\"steps\">"
+        );
+    } else {
+        out.push_str("<p class=\"kind\">Procedure</p>\n<ol class=\"steps\">\n");
+    }
     for step in &r.steps {
         let _ = write!(out, "<li value=\"{}\">{}", step.number, esc(&step.text));
         for d in &step.detail {

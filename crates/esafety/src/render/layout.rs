@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::Policy;
 use crate::ast::{self, AnswerKind, RoleList, Section, TableKind};
+use crate::span::Span;
 use crate::suggest::capitalise;
 
 mod conditions;
@@ -20,6 +21,9 @@ pub(super) struct Builder<'a> {
     policy: &'a Policy,
     /// Each incidents table's title, by id.
     incident_tables: HashMap<&'a str, &'a str>,
+    /// For a policy that extends another: where the school's own file's
+    /// spans end (its spans come first), to mark what the school changed.
+    school_end: Option<u32>,
 }
 
 /// Which side of the school a group of columns speaks for: it decides the
@@ -45,7 +49,30 @@ impl<'a> Builder<'a> {
         Builder {
             policy,
             incident_tables: HashMap::new(),
+            school_end: None,
         }
+    }
+
+    /// Marks what the school's own file (whose spans end at `end`) gives.
+    pub(super) fn marking_school(mut self, end: u32) -> Self {
+        self.school_end = Some(end);
+        self
+    }
+
+    /// Whether any of `spans` is in the school's own file.
+    fn own(&self, mut spans: impl Iterator<Item = Span>) -> bool {
+        self.school_end
+            .is_some_and(|end| spans.any(|s| s.start < end))
+    }
+
+    fn row_changed(&self, row: &ast::Row) -> bool {
+        self.own(
+            std::iter::once(row.span).chain(row.items.iter().map(|i| match i {
+                ast::RowItem::Cell(c) => c.span,
+                ast::RowItem::Breach(b) => b.span,
+                ast::RowItem::Follow(f) => f.span,
+            })),
+        )
     }
 
     pub(super) fn build(mut self, path: &str, file: &'a ast::PolicyFile) -> Document {
@@ -69,6 +96,7 @@ impl<'a> Builder<'a> {
             about.push(("Owner".to_owned(), o.clone()));
         }
         Document {
+            extends: Vec::new(),
             source: path.to_owned(),
             title: school.name.clone(),
             about,
@@ -392,6 +420,7 @@ impl<'a> Builder<'a> {
                 label: row.label.text.to_string(),
                 cells: cells.into_iter().flatten().collect(),
                 notes,
+                changed: self.row_changed(row),
             });
         }
         Grid {
@@ -515,6 +544,7 @@ impl<'a> Builder<'a> {
                 label: row.label.text.to_string(),
                 cells: vec![GridCell::words(who), GridCell::words(answer)],
                 notes: self.row_extras(row),
+                changed: self.row_changed(row),
             });
         }
         Grid {
@@ -557,6 +587,7 @@ impl<'a> Builder<'a> {
                 label: c.label().to_owned(),
                 cells: Vec::new(),
                 notes: Vec::new(),
+                changed: false,
             })
             .collect();
         let mut notes = Vec::new();
@@ -659,11 +690,22 @@ impl<'a> Builder<'a> {
                 }
             }
             notes.extend(Self::ladder_note(&t.id.text, incident));
+            let changed = self.own(std::iter::once(incident.span).chain(
+                incident.items.iter().map(|i| match i {
+                    ast::IncidentItem::Responses(r) => r.span,
+                    ast::IncidentItem::Follow(f) => f.span,
+                    ast::IncidentItem::Repeat(r) => r.span,
+                    ast::IncidentItem::ReportedDirectly(d) => d.span,
+                    ast::IncidentItem::Count(c) => c.span,
+                    ast::IncidentItem::Tier(t) => t.span,
+                }),
+            ));
             rows.push(GridRow {
                 id: row_anchor(&t.id.text, &incident.id.text),
                 label: incident.label.text.to_string(),
                 cells,
                 notes,
+                changed,
             });
         }
         let mut notes = Vec::new();
@@ -777,6 +819,7 @@ impl<'a> Builder<'a> {
             title: r.label.text.to_string(),
             steps,
             flowchart: Flowchart { nodes },
+            changed: self.own(std::iter::once(r.span).chain(r.steps.iter().map(|s| s.span))),
         }
     }
 }

@@ -19,6 +19,14 @@ pub(super) fn document(d: &Document) -> String {
         }
         out.push('\n');
     }
+    if !d.extends.is_empty() {
+        let bases: Vec<String> = d.extends.iter().map(|b| format!("`{}`", text(b))).collect();
+        let _ = writeln!(
+            out,
+            "This policy extends {}. What this school’s own policy adds or changes is marked *(this school)*.\n",
+            bases.join(", which extends ")
+        );
+    }
     for part in &d.parts {
         let _ = writeln!(out, "## {}\n", text(part.heading()));
         match part {
@@ -148,7 +156,11 @@ fn grid(out: &mut String, g: &Grid) {
     }
     let _ = writeln!(out, "| {} |", rule.join(" | "));
     for row in &g.rows {
-        let mut cells = vec![text(&row.label)];
+        let mut cells = vec![if row.changed {
+            format!("{} *(this school)*", text(&row.label))
+        } else {
+            text(&row.label)
+        }];
         cells.extend(row.cells.iter().map(cell));
         if has_notes {
             let notes: Vec<String> = row.notes.iter().map(|n| text(&n.to_text())).collect();
@@ -177,7 +189,11 @@ fn cell(c: &GridCell) -> String {
 }
 
 fn route(out: &mut String, r: &Route) {
-    out.push_str("*Procedure*\n\n");
+    out.push_str(if r.changed {
+        "*Procedure (this school)*\n\n"
+    } else {
+        "*Procedure*\n\n"
+    });
     for step in &r.steps {
         let _ = write!(out, "{}. {}", step.number, text(&step.text));
         for d in &step.detail {

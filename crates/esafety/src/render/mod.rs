@@ -61,6 +61,10 @@ pub struct Document {
     pub about: Vec<(String, String)>,
     /// The parts, in the order of the file.
     pub parts: Vec<Part>,
+    /// The policies this one extends, nearest first (empty for a policy on
+    /// its own): rows and routes the school's own file gives are marked
+    /// [`GridRow::changed`], [`Route::changed`].
+    pub extends: Vec<String>,
 }
 
 /// One part of a [`Document`].
@@ -233,6 +237,9 @@ pub struct GridRow {
     pub cells: Vec<GridCell>,
     /// What else the row says: answers for other roles, breaches, routes.
     pub notes: Vec<Note>,
+    /// In a policy that extends another: whether the school's own file
+    /// added or changed this row (the document marks it).
+    pub changed: bool,
 }
 
 /// A note beside a row or under a table: words, perhaps a label quoted from
@@ -337,6 +344,9 @@ pub struct Route {
     pub steps: Vec<RouteStep>,
     /// The same steps as a flowchart.
     pub flowchart: Flowchart,
+    /// In a policy that extends another: whether the school's own file
+    /// gives this route.
+    pub changed: bool,
 }
 
 /// A step of a [`Route`].
@@ -374,6 +384,32 @@ impl Document {
     /// Lays out a parsed file and the policy compiled from it.
     pub fn new(path: &str, file: &ast::PolicyFile, policy: &Policy) -> Document {
         layout::Builder::new(policy).build(path, file)
+    }
+
+    /// Lays out a policy that may extend others (read with `read`, as
+    /// [`crate::family::check_family`] does): the merged policy, with what
+    /// the school's own file adds or changes marked.
+    pub fn from_family(
+        path: &str,
+        text: &str,
+        read: &mut dyn FnMut(&str) -> Result<String, String>,
+    ) -> Result<Document, Vec<Diagnostic>> {
+        let (checked, file) =
+            crate::family::check_family_tree(path, text, read, &CheckOptions::default(), true);
+        let (Some(policy), Some(file)) = (checked.policy, file) else {
+            return Err(checked
+                .diagnostics
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect());
+        };
+        let mut builder = layout::Builder::new(&policy);
+        if !checked.sources.is_empty() {
+            builder = builder.marking_school(crate::span::to_u32(text.len()).saturating_add(1));
+        }
+        let mut document = builder.build(path, &file);
+        document.extends = checked.sources.iter().map(|f| f.path.clone()).collect();
+        Ok(document)
     }
 
     /// The document as Markdown (GitHub's flavour: tables, and Mermaid for

@@ -27,7 +27,11 @@ pub(crate) struct Assembler {
 impl Assembler {
     pub(crate) fn blank_line(&mut self) {
         // Blank lines before anything else in the file are not layout.
-        if !self.file.sections.is_empty() || !self.pending.comments_before.is_empty() {
+        if !self.file.sections.is_empty()
+            || self.file.extends.is_some()
+            || !self.file.removals.is_empty()
+            || !self.pending.comments_before.is_empty()
+        {
             self.pending.blank_line_before = true;
         }
     }

@@ -114,6 +114,7 @@ impl Builder<'_> {
                         vec![GridCell::words(follows)]
                     },
                     notes: Vec::new(),
+                    changed: false,
                 }
             })
             .collect();
