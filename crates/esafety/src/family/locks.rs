@@ -67,11 +67,22 @@ fn held(base: &PolicyFile, merged: &PolicyFile) -> (Vec<Held>, Vec<Held>, Vec<He
                         if table_lock.is_some() || row.locks.iter().any(|l| l.roles.is_none()) {
                             None
                         } else {
+                            // A column stands for its roles.
+                            let columns: Vec<(&str, Vec<Arc<str>>)> = t
+                                .columns()
+                                .map(|c| (&*c.id.text, role_names(&c.roles)))
+                                .collect();
                             Some(
                                 row.locks
                                     .iter()
                                     .filter_map(|l| l.roles.as_ref())
                                     .flat_map(role_names)
+                                    .flat_map(|name| {
+                                        match columns.iter().find(|(id, _)| **id == *name) {
+                                            Some((_, roles)) => roles.clone(),
+                                            None => vec![name],
+                                        }
+                                    })
                                     .collect(),
                             )
                         };

@@ -187,9 +187,16 @@ pub(crate) fn check_family_tree(
 
     // Merge from the root of the chain down to the school, checking each
     // step's locks.
+    // A base that cannot be read leaves the school's file to say nothing
+    // about: its changes are to rules esafety has not seen.
+    if reporter.has_code(Code::BasePolicy) {
+        let mut checked = Checked::new(reporter.finish(), None);
+        checked.sources = sources;
+        return (checked, None);
+    }
     let mut trees = trees.drain(..);
     let mut merged = trees.next().unwrap_or_default();
-    if chain.len() == 1 {
+    if chain.len() == 1 && merged.extends.is_none() {
         merged.removals.iter().for_each(|r| {
             reporter
                 .report(

@@ -53,12 +53,21 @@ pub fn human_failure(
     let mut group = Group::with_title(Level::ERROR.primary_title(title.as_str())).element(snippet);
 
     let decided = result.decision.as_ref().and_then(|d| d.rule.as_ref());
-    let path = policy_path(&tests.file).display().to_string();
-    let policy_index = LineIndex::new(&policy.source);
+    // The rule may be in a policy the tested one extends.
+    let base = decided
+        .and_then(|rule| rule.file.as_deref())
+        .and_then(|file| policy.sources.iter().find(|s| s.path == file));
+    let (path, source) = match base {
+        Some(base) => (base.path.clone(), base.text.as_str()),
+        None => (
+            policy_path(&tests.file).display().to_string(),
+            policy.source.as_str(),
+        ),
+    };
+    let policy_index = LineIndex::new(source);
     if let Some(rule) = decided
-        && let Some(text) = policy
-            .source
-            .get(policy_index.line_range(&policy.source, rule.line))
+        && let Some(text) = source
+            .get(policy_index.line_range(source, rule.line))
             .filter(|t| !t.is_empty())
     {
         let indent = text.len() - text.trim_start().len();

@@ -99,6 +99,8 @@ pub struct PolicyUnderTest {
     pub policy: Policy,
     /// Its text, for showing the lines that decided.
     pub source: String,
+    /// The policies it extends, as read: a line that decided may be in one.
+    pub sources: Vec<crate::family::SourceFile>,
 }
 
 /// Why the policy a test file tests cannot be used.
@@ -242,7 +244,11 @@ pub fn load_policy_with(
     let checked = crate::check_file_bytes(&name, &bytes, &crate::CheckOptions::default());
     let source = String::from_utf8_lossy(&bytes).into_owned();
     match checked.policy {
-        Some(policy) => Ok(PolicyUnderTest { policy, source }),
+        Some(policy) => Ok(PolicyUnderTest {
+            policy,
+            source,
+            sources: checked.sources,
+        }),
         None => {
             let errors: Vec<Diagnostic> = checked
                 .diagnostics
