@@ -58,7 +58,41 @@ fn options(code: Option<Code>) -> CheckOptions {
 fn language_examples_check() {
     let text = doc("language.md");
     let mut count = 0;
+    // A `policy base` block is the policy the next `policy school` block
+    // extends (as `trust.policy`); both must check clean.
+    let mut base = String::new();
     for (info, body, line) in blocks(&text) {
+        if info == "policy base" || info == "policy school" {
+            count += 1;
+            let formatted = esafety::format::format("example.policy", &body);
+            assert!(
+                formatted.as_ref() == Ok(&body),
+                "docs/language.md:{line}: not in the canonical layout"
+            );
+            if info == "policy base" {
+                base = body;
+                let checked = check("trust.policy", &base, &CheckOptions::default());
+                assert!(checked.diagnostics.is_empty(), "docs/language.md:{line}");
+                continue;
+            }
+            let mut read = |path: &str| {
+                (path == "trust.policy")
+                    .then(|| base.clone())
+                    .ok_or_else(|| format!("no {path}"))
+            };
+            let checked = esafety::family::check_family(
+                "academy.policy",
+                &body,
+                &mut read,
+                &CheckOptions::default(),
+            );
+            assert!(
+                checked.diagnostics.is_empty(),
+                "docs/language.md:{line}: {:#?}",
+                checked.diagnostics
+            );
+            continue;
+        }
         let strict = info == "policy";
         if !strict && info != "policy warn" {
             continue;
