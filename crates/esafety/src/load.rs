@@ -212,7 +212,7 @@ impl Policy {
 
 /// Checks the bytes of a policy file named `path`, reading any policy it
 /// `extends` from disk with [`read_base`]: what `esafety check` does. For a
-/// policy that extends nothing it is [`check_bytes`].
+/// policy that extends nothing it is [`crate::check_bytes`].
 pub fn check_file_bytes(path: &str, bytes: &[u8], options: &CheckOptions) -> Checked {
     match crate::syntax::decode(path, bytes) {
         Ok(text) => crate::family::check_family(path, text, &mut read_base, options),

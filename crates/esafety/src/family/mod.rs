@@ -5,14 +5,14 @@
 //! to the school's file) and then says only what differs: its own school
 //! details, contacts, timetable and roles, rows and incidents it changes or
 //! adds, and `remove` lines for what it does without. The files are merged
-//! statement by statement into one policy ([`merge`]), which is checked and
+//! statement by statement into one policy (`merge.rs`), which is checked and
 //! answered exactly as if it had been written out whole. Each statement keeps
 //! its place in its own file, so a diagnostic or a decision names the file
 //! and line it came from.
 //!
 //! A base policy can lock rules (`locked` under a table heading, a row, an
 //! incident or a route): a school may make them stricter but never looser.
-//! [`locks`] compares the school's policy with the one it would be had it
+//! `locks.rs` compares the school's policy with the one it would be had it
 //! left the locked rules alone, question by question.
 //!
 //! Reading files is the caller's: [`check_family`] is given a function that
