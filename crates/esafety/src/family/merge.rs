@@ -424,60 +424,18 @@ impl Merger<'_, '_, '_> {
                     self.unknown("response", name, known);
                 }
             }
-            (RemoveKind::Contact, _) => {
-                let found = self.retain_defs(
-                    |s| match s {
-                        Section::Contacts(c) => Some(&mut c.contacts),
-                        _ => None,
-                    },
-                    |c: &Contact| c.id.text == *id,
-                );
-                if !found {
-                    let known = self.def_ids(|s| match s {
-                        Section::Contacts(c) => {
-                            c.contacts.iter().map(|c| c.id.text.to_string()).collect()
-                        }
-                        _ => Vec::new(),
-                    });
-                    self.unknown("contact", name, known);
-                }
-            }
-            (RemoveKind::Fact, _) => {
-                let found = self.retain_defs(
-                    |s| match s {
-                        Section::Facts(f) => Some(&mut f.facts),
-                        _ => None,
-                    },
-                    |f: &Fact| f.id.text == *id,
-                );
-                if !found {
-                    let known = self.def_ids(|s| match s {
-                        Section::Facts(f) => {
-                            f.facts.iter().map(|f| f.id.text.to_string()).collect()
-                        }
-                        _ => Vec::new(),
-                    });
-                    self.unknown("fact", name, known);
-                }
-            }
-            (RemoveKind::Place, _) => {
-                let found = self.retain_defs(
-                    |s| match s {
-                        Section::Places(p) => Some(&mut p.places),
-                        _ => None,
-                    },
-                    |p: &PlaceDef| p.id.text == *id,
-                );
-                if !found {
-                    let known = self.def_ids(|s| match s {
-                        Section::Places(p) => {
-                            p.places.iter().map(|p| p.id.text.to_string()).collect()
-                        }
-                        _ => Vec::new(),
-                    });
-                    self.unknown("place", name, known);
-                }
-            }
+            (RemoveKind::Contact, _) => self.remove_keyed("contact", name, |s| match s {
+                Section::Contacts(x) => Some(&mut x.contacts),
+                _ => None,
+            }),
+            (RemoveKind::Fact, _) => self.remove_keyed("fact", name, |s| match s {
+                Section::Facts(x) => Some(&mut x.facts),
+                _ => None,
+            }),
+            (RemoveKind::Place, _) => self.remove_keyed("place", name, |s| match s {
+                Section::Places(x) => Some(&mut x.places),
+                _ => None,
+            }),
             (RemoveKind::Role, _) => {
                 let mut found = false;
                 for section in &mut self.out.sections {
@@ -528,24 +486,10 @@ impl Merger<'_, '_, '_> {
                     self.unknown("route", name, known);
                 }
             }
-            (RemoveKind::Device, _) => {
-                let found = self.retain_defs(
-                    |s| match s {
-                        Section::Devices(d) => Some(&mut d.devices),
-                        _ => None,
-                    },
-                    |d: &Device| d.id.text == *id,
-                );
-                if !found {
-                    let known = self.def_ids(|s| match s {
-                        Section::Devices(d) => {
-                            d.devices.iter().map(|d| d.id.text.to_string()).collect()
-                        }
-                        _ => Vec::new(),
-                    });
-                    self.unknown("device", name, known);
-                }
-            }
+            (RemoveKind::Device, _) => self.remove_keyed("device", name, |s| match s {
+                Section::Devices(x) => Some(&mut x.devices),
+                _ => None,
+            }),
             (RemoveKind::Ladder, _) => {
                 let locked = std::mem::take(&mut self.locked.incident_tables);
                 let mut found = false;
@@ -578,22 +522,45 @@ impl Merger<'_, '_, '_> {
         }
     }
 
-    /// Removes the definitions `is_it` picks from the lists `list_of` gives;
-    /// whether any was removed.
-    fn retain_defs<T>(
+    /// Removes the definition `name` from the lists `list` finds (contacts,
+    /// facts, places, devices), or reports that the base has none.
+    fn remove_keyed<T: Keyed>(
         &mut self,
-        list_of: impl Fn(&mut Section) -> Option<&mut Vec<T>>,
-        is_it: impl Fn(&T) -> bool,
-    ) -> bool {
+        what: &str,
+        name: &Name,
+        list: fn(&mut Section) -> Option<&mut Vec<T>>,
+    ) {
         let mut found = false;
+        let mut known = Vec::new();
         for section in &mut self.out.sections {
-            if let Some(list) = list_of(section) {
-                let before = list.len();
-                list.retain(|x| !is_it(x));
-                found |= list.len() != before;
+            if let Some(items) = list(section) {
+                known.extend(items.iter().map(|x| x.key().to_string()));
+                let before = items.len();
+                items.retain(|x| *x.key() != name.text);
+                found |= items.len() != before;
             }
         }
-        found
+        if !found {
+            self.unknown(what, name, known);
+        }
+    }
+
+    /// Merges a section of definitions by id into the base's first section
+    /// of that kind (or adds the section, when the base has none).
+    fn merge_keyed<T: Keyed + Clone>(
+        &mut self,
+        section: &Section,
+        new: &[T],
+        list: fn(&mut Section) -> Option<&mut Vec<T>>,
+    ) {
+        match self.out.sections.iter_mut().find_map(list) {
+            Some(base) => {
+                for item in new {
+                    replace_or_push(base, item.clone(), |b| b.key() == item.key());
+                }
+            }
+            None => self.out.sections.push(section.clone()),
+        }
     }
 
     fn def_ids(&self, ids: impl Fn(&Section) -> Vec<String>) -> Vec<String> {
@@ -612,6 +579,23 @@ fn stand_in_label(id: &Name) -> Text {
         },
     }
 }
+
+/// A definition merged and removed by its id.
+trait Keyed {
+    fn key(&self) -> &Arc<str>;
+}
+
+macro_rules! keyed {
+    ($($t:ty),*) => {
+        $(impl Keyed for $t {
+            fn key(&self) -> &Arc<str> {
+                &self.id.text
+            }
+        })*
+    };
+}
+
+keyed!(Contact, Fact, PlaceDef, Device);
 
 /// Takes `id` out of an incident's `responses` lines and tiers; whether it
 /// was there.
@@ -660,42 +644,18 @@ impl Merger<'_, '_, '_> {
             Section::School(child) => self.school(child),
             Section::Roles(child) => self.roles(child),
             Section::Timetable(child) => self.timetable(child),
-            Section::Contacts(child) => {
-                let Some(base) = self.out.sections.iter_mut().find_map(|s| match s {
-                    Section::Contacts(c) => Some(c),
-                    _ => None,
-                }) else {
-                    self.out.sections.push(section.clone());
-                    return;
-                };
-                for c in &child.contacts {
-                    replace_or_push(&mut base.contacts, c.clone(), |b| b.id.text == c.id.text);
-                }
-            }
-            Section::Facts(child) => {
-                let Some(base) = self.out.sections.iter_mut().find_map(|s| match s {
-                    Section::Facts(f) => Some(f),
-                    _ => None,
-                }) else {
-                    self.out.sections.push(section.clone());
-                    return;
-                };
-                for f in &child.facts {
-                    replace_or_push(&mut base.facts, f.clone(), |b| b.id.text == f.id.text);
-                }
-            }
-            Section::Places(child) => {
-                let Some(base) = self.out.sections.iter_mut().find_map(|s| match s {
-                    Section::Places(p) => Some(p),
-                    _ => None,
-                }) else {
-                    self.out.sections.push(section.clone());
-                    return;
-                };
-                for p in &child.places {
-                    replace_or_push(&mut base.places, p.clone(), |b| b.id.text == p.id.text);
-                }
-            }
+            Section::Contacts(child) => self.merge_keyed(section, &child.contacts, |s| match s {
+                Section::Contacts(x) => Some(&mut x.contacts),
+                _ => None,
+            }),
+            Section::Facts(child) => self.merge_keyed(section, &child.facts, |s| match s {
+                Section::Facts(x) => Some(&mut x.facts),
+                _ => None,
+            }),
+            Section::Places(child) => self.merge_keyed(section, &child.places, |s| match s {
+                Section::Places(x) => Some(&mut x.places),
+                _ => None,
+            }),
             Section::Table(child) => self.table(child),
             Section::Devices(child) => {
                 let Some(base) = self.out.sections.iter_mut().find_map(|s| match s {
