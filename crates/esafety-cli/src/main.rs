@@ -14,6 +14,7 @@ mod diff;
 mod eval;
 mod files;
 mod fmt;
+mod interactive;
 mod list;
 mod render;
 mod test;

@@ -19,6 +19,17 @@ pub(crate) struct Args {
     /// Write to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// Add an "Ask the policy" panel to the HTML page, answered in the
+    /// browser by esafety compiled to WebAssembly (build it with
+    /// `scripts/build-wasm`). Deep links: `page.html#ask?role=pupil&action=…`.
+    #[arg(long)]
+    interactive: bool,
+
+    /// The WebAssembly module for `--interactive` (default: `$ESAFETY_WASM`,
+    /// else the one `scripts/build-wasm` builds in this workspace).
+    #[arg(long, value_name = "FILE", requires = "interactive")]
+    wasm: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,6 +44,12 @@ enum Format {
 }
 
 pub(crate) fn run(args: &Args, output: Output) -> u8 {
+    if args.interactive && args.format != Format::Html {
+        errln!(
+            "esafety: `--interactive` makes an HTML page; leave out `--format` or give `--format html`"
+        );
+        return EXIT_USAGE;
+    }
     let Some(bytes) = files::read(&args.file) else {
         return EXIT_USAGE;
     };
@@ -64,6 +81,16 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         }
     };
     let rendered = match args.format {
+        Format::Html if args.interactive => {
+            let wasm = match crate::interactive::module(args.wasm.as_deref()) {
+                Ok(wasm) => wasm,
+                Err(why) => {
+                    errln!("esafety: {why}");
+                    return EXIT_USAGE;
+                }
+            };
+            crate::interactive::page(&document.to_html(), &wasm, &name, text, &sources)
+        }
         Format::Html => document.to_html(),
         Format::Markdown => document.to_markdown(),
         Format::Dot => {

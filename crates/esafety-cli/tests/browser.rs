@@ -23,67 +23,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-use common::{code, esafety, labels, root, scratch, stderr, stdout};
+use common::{
+    browser, code, esafety, file_url, labels, root, run_chromium, scratch, stderr, stdout,
+};
 use serde_json::Value;
 
 /// The window the page is measured in: a laptop screen.
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 900;
-
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("ESAFETY_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let paths = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&paths).map(move |dir| dir.join(name)))
-        .find(|p| p.is_file())
-}
-
-/// Chromium; a test that needs it fails, saying how to get it, when there
-/// is none.
-fn browser() -> PathBuf {
-    chromium().unwrap_or_else(|| {
-        panic!(
-            "no Chromium was found: install it (Debian: apt-get install chromium) or set ESAFETY_CHROMIUM to its path"
-        )
-    })
-}
-
-/// Runs headless Chromium with the flags a sandboxed, offline machine needs,
-/// and a profile of its own.
-fn run_chromium(chromium: &Path, dir: &Path, args: &[String], url: &str) -> String {
-    let profile = dir.join(format!("profile-{}", args.len()));
-    let output = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--allow-file-access-from-files",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .arg(url)
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&profile);
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 /// What the harness measures in the page once it has loaded.
 const HARNESS: &str = r##"<!DOCTYPE html>
@@ -178,10 +127,6 @@ fn measure(chromium: &Path, dir: &Path, html: &str) -> Value {
         "the harness failed: {results}"
     );
     results
-}
-
-fn file_url(path: &Path) -> String {
-    format!("file://{}", path.canonicalize().unwrap().display())
 }
 
 fn render(path: &str) -> String {

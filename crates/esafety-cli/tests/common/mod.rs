@@ -112,3 +112,61 @@ pub fn flattened(path: &str) -> String {
         .map(|l| format!("{}\n", l.trim_start()))
         .collect()
 }
+
+// --- headless Chromium, for the tests that lay pages out in a browser ------
+
+pub fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ESAFETY_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let paths = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&paths).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// Chromium; a test that needs it fails, saying how to get it, when there
+/// is none.
+pub fn browser() -> PathBuf {
+    chromium().unwrap_or_else(|| {
+        panic!(
+            "no Chromium was found: install it (Debian: apt-get install chromium) or set ESAFETY_CHROMIUM to its path"
+        )
+    })
+}
+
+/// Runs headless Chromium with the flags a sandboxed, offline machine needs,
+/// and a profile of its own.
+pub fn run_chromium(chromium: &Path, dir: &Path, args: &[String], url: &str) -> String {
+    let profile = dir.join(format!("profile-{}", args.len()));
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--allow-file-access-from-files",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+pub fn file_url(path: &Path) -> String {
+    format!("file://{}", path.canonicalize().unwrap().display())
+}

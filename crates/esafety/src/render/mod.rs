@@ -446,6 +446,17 @@ impl Document {
 
 /// The anchor of a part: `part--` and its id. Ids never hold `--`, so
 /// anchors made with it as the separator cannot collide.
+/// The `id` of a row's (or an incident's) element in the HTML page, for
+/// links into it: `#` and this.
+pub fn row_element_id(table: &str, row: &str) -> String {
+    row_anchor(table, row)
+}
+
+/// The `id` of a table's or a procedure's section in the HTML page.
+pub fn part_element_id(id: &str) -> String {
+    part_anchor(id)
+}
+
 pub(crate) fn part_anchor(id: &str) -> String {
     format!("part--{}", anchor(id))
 }

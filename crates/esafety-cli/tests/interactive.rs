@@ -1,0 +1,333 @@
+//! `esafety render --interactive` in headless Chromium: the page's answers,
+//! read from its `#answer` element after following a deep link, are the
+//! command line's (`esafety eval --queries … --format json`), for every row
+//! of both shipped policies asked for each base role, and every incident
+//! asked for each role its table covers.
+//!
+//! The page needs the WebAssembly module (`scripts/build-wasm`, which
+//! `.ci/run` runs) and Chromium; like the other browser tests these are
+//! ignored by a plain `cargo test` and fail, saying what is missing, when
+//! run without them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{browser, code, esafety, file_url, root, run_chromium, scratch, stderr, stdout};
+use serde_json::{Value, json};
+
+/// The four base roles every policy has.
+const BASE_ROLES: [&str; 4] = ["staff", "pupil", "visitor", "parent"];
+
+/// The moment every question is asked at: a Tuesday in term, in lessons.
+const AT: &str = "2026-11-24T10:00";
+
+/// Follows each deep link in turn, in one page, and records what `#answer`
+/// shows: its verdict, and the ids of the incident, responses and route.
+const HARNESS: &str = r##"<!DOCTYPE html>
+<html><head><meta charset="utf-8"></head><body>
+<iframe id="page" src="page.html" style="width:1000px;height:800px;border:0"></iframe>
+<pre id="results"></pre>
+<script>
+const LINKS = __LINKS__;
+const frame = document.getElementById('page');
+frame.addEventListener('load', async () => {
+  const out = { answers: [] };
+  try {
+    const w = frame.contentWindow;
+    await w.esafetyReady;
+    const a = w.document.getElementById('answer');
+    const ids = (sel) => Array.from(a.querySelectorAll(sel)).map((e) => e.dataset.id);
+    for (const link of LINKS) {
+      const changed = new Promise((r) => w.addEventListener('hashchange', () => r(), { once: true }));
+      w.location.hash = link;
+      await changed;
+      const incident = a.querySelector('[data-incident]');
+      const route = a.querySelector('[data-route]');
+      out.answers.push({
+        verdict: a.dataset.verdict,
+        text: a.dataset.verdict === 'error' ? a.textContent : undefined,
+        incident: incident ? incident.dataset.incident : null,
+        referrals: ids('[data-list=referrals] li'),
+        notifications: ids('[data-list=notifications] li'),
+        sanctions: ids('[data-list=sanctions] li'),
+        route: route ? route.dataset.route : null,
+      });
+    }
+  } catch (e) { out.error = String(e); }
+  document.getElementById('results').textContent = JSON.stringify(out);
+});
+</script></body></html>
+"##;
+
+/// The page for `policy`, built by the real binary.
+fn interactive_page(policy: &str) -> String {
+    let o = esafety(&["render", "--interactive", policy]);
+    assert_eq!(
+        code(&o),
+        0,
+        "{} (build the module with scripts/build-wasm)",
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+/// Opens `page` with the harness, follows `links`, and returns the answers.
+/// Chromium ignores a page's address changes after 200 in a few seconds (a
+/// guard against pages that flood it), so each run follows at most 150.
+fn follow(dir: &Path, page: &str, links: &[String]) -> Vec<Value> {
+    std::fs::write(dir.join("page.html"), page).unwrap();
+    links
+        .chunks(150)
+        .flat_map(|chunk| follow_some(dir, chunk))
+        .collect()
+}
+
+fn follow_some(dir: &Path, links: &[String]) -> Vec<Value> {
+    let harness = HARNESS.replace("__LINKS__", &serde_json::to_string(links).unwrap());
+    std::fs::write(dir.join("harness.html"), harness).unwrap();
+    let dom = run_chromium(
+        &browser(),
+        dir,
+        &[
+            "--virtual-time-budget=60000".to_owned(),
+            "--dump-dom".to_owned(),
+        ],
+        &file_url(&dir.join("harness.html")),
+    );
+    let start = dom.find("<pre id=\"results\">").expect("no results") + 18;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let json = dom[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let results: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert!(
+        results.get("error").is_none(),
+        "the harness failed: {results}"
+    );
+    results["answers"].as_array().unwrap().clone()
+}
+
+/// Every row × base role, and every incident × each role its table covers,
+/// as `eval --queries` questions.
+fn questions(path: &str) -> Vec<Value> {
+    let policy = esafety::Policy::from_file(root().join(path)).unwrap();
+    let mut out = Vec::new();
+    for table in policy.tables() {
+        for row in &table.rows {
+            for role in BASE_ROLES {
+                out.push(json!({"role": role, "action": &*row.id, "at": AT}));
+            }
+        }
+    }
+    for incident in policy.incidents() {
+        for role in &incident.roles {
+            // A table "for everyone" is asked for each base role.
+            let roles: Vec<&str> = if &**role == "everyone" {
+                BASE_ROLES.to_vec()
+            } else {
+                vec![role]
+            };
+            for role in roles {
+                out.push(json!({"role": role, "incident": &*incident.id, "at": AT}));
+            }
+        }
+    }
+    out
+}
+
+/// The deep link for a question, as the issue writes them.
+fn link(q: &Value) -> String {
+    let mut parts = vec![format!("role={}", q["role"].as_str().unwrap())];
+    for key in ["action", "incident"] {
+        if let Some(v) = q[key].as_str() {
+            parts.push(format!("{key}={v}"));
+        }
+    }
+    parts.push(format!("at={}", q["at"].as_str().unwrap()));
+    format!("#ask?{}", parts.join("&"))
+}
+
+fn response_ids(decision: &Value, key: &str) -> Vec<Value> {
+    decision[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs headless Chromium and the WebAssembly module: scripts/build-wasm, then cargo test -p esafety-cli --test interactive -- --ignored"]
+fn the_page_answers_every_question_as_eval_does() {
+    for (name, path) in [
+        ("crockerne", "policies/crockerne.policy"),
+        ("st-botolphs", "policies/st-botolphs.policy"),
+    ] {
+        let dir = scratch(&format!("interactive-{name}"));
+        let questions = questions(path);
+        assert!(questions.len() > 100, "{name}: {}", questions.len());
+        let queries = dir.join("questions.jsonl");
+        let lines: Vec<String> = questions.iter().map(Value::to_string).collect();
+        std::fs::write(&queries, lines.join("\n") + "\n").unwrap();
+        let o = esafety(&[
+            "eval",
+            "--policy",
+            path,
+            "--queries",
+            &queries.display().to_string(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let expected: Vec<Value> = stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+
+        let links: Vec<String> = questions.iter().map(link).collect();
+        let answers = follow(&dir, &interactive_page(path), &links);
+        assert_eq!(answers.len(), expected.len(), "{name}");
+        for ((q, page), eval) in questions.iter().zip(&answers).zip(&expected) {
+            let verdict = if q.get("incident").is_some() {
+                json!("incident")
+            } else {
+                eval["verdict"].clone()
+            };
+            assert_eq!(page["verdict"], verdict, "{name}: {q}");
+            assert_eq!(
+                page["incident"],
+                eval["incident"]["id"].clone(),
+                "{name}: {q}"
+            );
+            for key in ["referrals", "notifications", "sanctions"] {
+                assert_eq!(
+                    page[key].as_array().unwrap(),
+                    &response_ids(eval, key),
+                    "{name}: {key} of {q}"
+                );
+            }
+            assert_eq!(page["route"], eval["route"]["id"].clone(), "{name}: {q}");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs headless Chromium and the WebAssembly module: scripts/build-wasm, then cargo test -p esafety-cli --test interactive -- --ignored"]
+fn a_deep_link_with_a_bad_name_says_what_eval_says() {
+    let path = "policies/crockerne.policy";
+    let dir = scratch("interactive-bad-name");
+    let links = [
+        "#ask?role=pupils&action=phones-in-lessons".to_owned(),
+        "#ask?role=pupil&action=phones-in-lesson".to_owned(),
+    ];
+    let answers = follow(&dir, &interactive_page(path), &links);
+    for (answer, (role, action)) in answers.iter().zip([
+        ("pupils", "phones-in-lessons"),
+        ("pupil", "phones-in-lesson"),
+    ]) {
+        let o = esafety(&["eval", "--policy", path, "--role", role, "--action", action]);
+        assert_eq!(code(&o), 2);
+        let message = stderr(&o);
+        let message = message.trim().strip_prefix("esafety: ").unwrap();
+        assert_eq!(answer["verdict"], "error");
+        assert_eq!(answer["text"].as_str().unwrap(), message);
+    }
+}
+
+#[test]
+fn a_missing_module_is_a_clear_error() {
+    let o = esafety(&[
+        "render",
+        "--interactive",
+        "--wasm",
+        "no-such-module.wasm",
+        "policies/crockerne.policy",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("needs esafety's WebAssembly module")
+            && stderr(&o).contains("scripts/build-wasm"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+/// Types into the editor (`#edit`): a misspelt role, then the fix, and
+/// records the problems listed after each, as the page shows them.
+const EDITOR_HARNESS: &str = r##"<!DOCTYPE html>
+<html><head><meta charset="utf-8"></head><body>
+<iframe id="page" src="page.html#edit" style="width:1200px;height:900px;border:0"></iframe>
+<pre id="results"></pre>
+<script>
+const BAD = __BAD__;
+const frame = document.getElementById('page');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const errors = (d) => Array.from(d.querySelectorAll('#edit-diagnostics li.error'))
+  .map((li) => ({ line: Number(li.dataset.line), code: li.dataset.code }));
+frame.addEventListener('load', async () => {
+  const out = {};
+  try {
+    const w = frame.contentWindow;
+    await w.esafetyReady;
+    const d = w.document;
+    const text = d.getElementById('edit-text');
+    await sleep(300);
+    out.before = errors(d);
+    const good = text.value;
+    text.value = BAD;
+    text.dispatchEvent(new Event('input'));
+    await sleep(1000);
+    out.bad = errors(d);
+    text.value = good;
+    text.dispatchEvent(new Event('input'));
+    await sleep(1000);
+    out.fixed = errors(d);
+    out.rendered = d.getElementById('edit-page').srcdoc.includes('Use of mobile phones in lessons');
+  } catch (e) { out.error = String(e); }
+  document.getElementById('results').textContent = JSON.stringify(out);
+});
+</script></body></html>
+"##;
+
+#[test]
+#[ignore = "needs headless Chromium and the WebAssembly module: scripts/build-wasm, then cargo test -p esafety-cli --test interactive -- --ignored"]
+fn the_editor_shows_a_problem_at_its_line_within_a_second_and_clears_it() {
+    let path = "policies/crockerne.policy";
+    let dir = scratch("interactive-editor");
+    std::fs::write(dir.join("page.html"), interactive_page(path)).unwrap();
+    // A role misspelt in the cell under phones-in-lessons: E0201 there.
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let row = text.find("row phones-in-lessons").unwrap();
+    let cell = row + text[row..].find("pupils: not allowed").unwrap();
+    let line = text[..cell].matches('\n').count() as u64 + 1;
+    let mut bad = text.clone();
+    bad.replace_range(cell..cell + "pupils".len(), "pupills");
+    let harness = EDITOR_HARNESS.replace("__BAD__", &serde_json::to_string(&bad).unwrap());
+    std::fs::write(dir.join("harness.html"), harness).unwrap();
+    let dom = run_chromium(
+        &browser(),
+        &dir,
+        &[
+            "--virtual-time-budget=20000".to_owned(),
+            "--dump-dom".to_owned(),
+        ],
+        &file_url(&dir.join("harness.html")),
+    );
+    let start = dom.find("<pre id=\"results\">").expect("no results") + 18;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let results: Value = serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
+    assert!(results.get("error").is_none(), "{results}");
+    assert_eq!(results["before"], json!([]));
+    assert_eq!(results["bad"], json!([{"line": line, "code": "E0201"}]));
+    assert_eq!(results["fixed"], json!([]));
+    assert_eq!(results["rendered"], true);
+}
