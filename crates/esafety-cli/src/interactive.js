@@ -53,10 +53,7 @@
     fill($("ask-place"), names.places, "(not said)");
     const facts = $("ask-facts");
     facts.textContent = "";
-    for (const f of names.facts.concat([
-      { id: "permission", label: "A member of staff has given permission" },
-      { id: "nominated", label: "The person is a nominated user" },
-    ])) {
+    for (const f of names.facts) {
       const label = document.createElement("label");
       label.textContent = f.label + " ";
       const select = document.createElement("select");
@@ -140,6 +137,12 @@
     } else if (q.action) setSelect("ask-action", q.action);
     if (q.at) $("ask-at").value = q.at;
     setSelect("ask-place", q.place || "");
+    const facts = q.facts || {};
+    for (const s of document.querySelectorAll("#ask-facts select")) {
+      const value = facts[s.dataset.fact];
+      s.value = value === undefined ? "" : value ? "yes" : "no";
+    }
+    if (Object.keys(facts).length > 0) $("ask-known").open = true;
   }
 
   function route() {

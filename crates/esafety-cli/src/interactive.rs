@@ -92,6 +92,7 @@ details.ask > summary { font-size: 1.25rem; font-weight: 700; cursor: pointer; }
 .ask fieldset { border: 1px solid var(--rule); padding: .5rem .75rem; }
 .ask fieldset label { display: inline-block; font-weight: 400; margin-right: 1rem; }
 .ask #ask-facts label { display: block; font-weight: 400; margin-top: .3rem; }
+.ask #ask-known > summary { font-weight: 600; cursor: pointer; }
 .ask button { justify-self: start; font: inherit; font-weight: 700; padding: .4rem 1.2rem; background: var(--accent); color: #fff; border: 0; border-radius: 3px; }
 .ask button:focus, .ask select:focus, .ask input:focus { outline: 3px solid #fd0; outline-offset: 1px; }
 #answer { margin-top: 1rem; overflow-wrap: anywhere; }
@@ -142,7 +143,7 @@ details.ask > summary { font-size: 1.25rem; font-weight: 700; cursor: pointer; }
 <input type="datetime-local" id="ask-at">
 <label for="ask-place">Where</label>
 <select id="ask-place"></select>
-<fieldset><legend>What is known</legend><div id="ask-facts"></div></fieldset>
+<details id="ask-known"><summary>What is known (facts the answer may depend on)</summary><div id="ask-facts"></div></details>
 <button type="submit">Ask</button>
 </form>
 <div id="answer" aria-live="polite"></div>

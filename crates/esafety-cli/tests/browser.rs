@@ -214,23 +214,14 @@ fn each_shipped_policy_reads_right_in_a_browser() {
 /// Takes a full-page screenshot into `out`; returns the picture's width and
 /// height, read from the PNG's header.
 fn screenshot(chromium: &Path, dir: &Path, out: &Path, height: u64) -> (u32, u32) {
-    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    run_chromium(
+    common::screenshot(
         chromium,
         dir,
-        &[
-            format!("--window-size={WIDTH},{height}"),
-            format!("--screenshot={}", out.display()),
-        ],
         &file_url(&dir.join("page.html")),
-    );
-    let png = std::fs::read(out).unwrap();
-    assert!(png.len() > 10_000, "an empty picture: {}", out.display());
-    // The signature, then the IHDR chunk: width and height, big-endian.
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    assert_eq!(&png[12..16], b"IHDR");
-    let number = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
-    (number(16), number(20))
+        out,
+        (WIDTH, u32::try_from(height).unwrap()),
+        &[],
+    )
 }
 
 #[test]

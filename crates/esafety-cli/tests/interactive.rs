@@ -331,3 +331,117 @@ fn the_editor_shows_a_problem_at_its_line_within_a_second_and_clears_it() {
     assert_eq!(results["fixed"], json!([]));
     assert_eq!(results["rendered"], true);
 }
+
+/// Where a picture goes: `docs/screenshots/` when updating them
+/// (`ESAFETY_UPDATE_SCREENSHOTS=1`), else the scratch folder.
+fn picture(dir: &Path, name: &str) -> std::path::PathBuf {
+    if std::env::var("ESAFETY_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        root().join("docs/screenshots").join(name)
+    } else {
+        dir.join(name)
+    }
+}
+
+#[test]
+#[ignore = "needs headless Chromium and the WebAssembly module: scripts/build-wasm, then cargo test -p esafety-cli --test interactive -- --ignored"]
+fn photographs_of_the_ask_panel_and_the_editor() {
+    let path = "policies/crockerne.policy";
+    let dir = scratch("interactive-pictures");
+    std::fs::write(dir.join("page.html"), interactive_page(path)).unwrap();
+    let chromium = browser();
+    let budget = ["--virtual-time-budget=5000".to_owned()];
+
+    // The Ask panel, opened by a deep link, with its answer.
+    let url = format!(
+        "{}#ask?role=pupil&action=phones-in-lessons&at=2026-11-24T10:00",
+        file_url(&dir.join("page.html"))
+    );
+    let out = picture(&dir, "ask-panel.png");
+    let size = common::screenshot(&chromium, &dir, &url, &out, (1000, 1500), &budget);
+    assert_eq!(size, (1000, 1500));
+
+    // The editor with a problem, after a bad edit.
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let bad = text.replacen(
+        "    pupils: not allowed\n    breach by pupil: mobile-device",
+        "    pupills: not allowed\n    breach by pupil: mobile-device",
+        1,
+    );
+    let harness = format!(
+        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{{margin:0}}</style></head><body>
+<iframe id="page" src="page.html#edit" style="width:1280px;height:1000px;border:0"></iframe>
+<script>
+const frame = document.getElementById('page');
+frame.addEventListener('load', async () => {{
+  const w = frame.contentWindow;
+  await w.esafetyReady;
+  const text = w.document.getElementById('edit-text');
+  text.value = {};
+  text.dispatchEvent(new Event('input'));
+  setTimeout(() => {{
+    const line = w.document.querySelector('#edit-diagnostics li.error');
+    if (line) line.scrollIntoView();
+    text.scrollTop = 0;
+  }}, 600);
+}});
+</script></body></html>"#,
+        serde_json::to_string(&bad).unwrap()
+    );
+    std::fs::write(dir.join("editor.html"), harness).unwrap();
+    let out = picture(&dir, "editor.png");
+    let size = common::screenshot(
+        &chromium,
+        &dir,
+        &file_url(&dir.join("editor.html")),
+        &out,
+        (1280, 1000),
+        &budget,
+    );
+    assert_eq!(size, (1280, 1000));
+}
+
+#[test]
+#[ignore = "needs headless Chromium and the WebAssembly module: scripts/build-wasm, then cargo test -p esafety-cli --test interactive -- --ignored"]
+fn the_ask_panel_fits_a_phone() {
+    // 320 CSS pixels wide, as the narrowest phones are: nothing of the panel
+    // or its answer is wider than the window.
+    let dir = scratch("interactive-narrow");
+    std::fs::write(
+        dir.join("page.html"),
+        interactive_page("policies/crockerne.policy"),
+    )
+    .unwrap();
+    let harness = r#"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<iframe id="page" src="page.html#ask?role=pupil&action=phones-in-lessons&at=2026-11-24T10:00" style="width:320px;height:800px;border:0"></iframe>
+<pre id="results"></pre>
+<script>
+const frame = document.getElementById('page');
+frame.addEventListener('load', async () => {
+  const w = frame.contentWindow;
+  await w.esafetyReady;
+  const d = w.document;
+  const wide = Array.from(d.querySelectorAll('#ask, #ask *'))
+    .filter((e) => e.getBoundingClientRect().right > d.documentElement.clientWidth + 1)
+    .map((e) => e.tagName + '#' + e.id);
+  const labelled = Array.from(d.querySelectorAll('#ask select, #ask input'))
+    .filter((e) => !e.labels || e.labels.length === 0).map((e) => e.id || e.name);
+  document.getElementById('results').textContent = JSON.stringify({ wide, labelled, verdict: d.getElementById('answer').dataset.verdict });
+});
+</script></body></html>"#;
+    std::fs::write(dir.join("harness.html"), harness).unwrap();
+    let dom = run_chromium(
+        &browser(),
+        &dir,
+        &[
+            "--virtual-time-budget=5000".to_owned(),
+            "--dump-dom".to_owned(),
+        ],
+        &file_url(&dir.join("harness.html")),
+    );
+    let start = dom.find("<pre id=\"results\">").expect("no results") + 18;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let results: Value = serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
+    assert_eq!(results["verdict"], "denied");
+    assert_eq!(results["wide"], json!([]), "wider than a phone");
+    assert_eq!(results["labelled"], json!([]), "controls without a label");
+}

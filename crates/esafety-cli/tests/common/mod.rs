@@ -170,3 +170,29 @@ pub fn run_chromium(chromium: &Path, dir: &Path, args: &[String], url: &str) -> 
 pub fn file_url(path: &Path) -> String {
     format!("file://{}", path.canonicalize().unwrap().display())
 }
+
+/// Photographs `url` in a window of `size` (width, height) into the PNG
+/// `out`, and returns the picture's size, read from the file.
+pub fn screenshot(
+    chromium: &Path,
+    dir: &Path,
+    url: &str,
+    out: &Path,
+    size: (u32, u32),
+    more: &[String],
+) -> (u32, u32) {
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let mut args = vec![
+        format!("--window-size={},{}", size.0, size.1),
+        format!("--screenshot={}", out.display()),
+    ];
+    args.extend(more.iter().cloned());
+    run_chromium(chromium, dir, &args, url);
+    let png = std::fs::read(out).unwrap();
+    assert!(png.len() > 10_000, "an empty picture: {}", out.display());
+    // The signature, then the IHDR chunk: width and height, big-endian.
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&png[12..16], b"IHDR");
+    let number = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (number(16), number(20))
+}
