@@ -94,10 +94,11 @@ impl SourceFile {
     }
 }
 
-/// One file of the chain, read and parsed.
-struct Loaded {
+/// One file of the chain, read and parsed. The school's own text is
+/// borrowed (a large policy is not copied); the bases' are read.
+struct Loaded<'t> {
     path: String,
-    text: String,
+    text: std::borrow::Cow<'t, str>,
     index: LineIndex,
     base: u32,
     tree: PolicyFile,
@@ -163,7 +164,7 @@ pub(crate) fn check_family_tree(
         .skip(1)
         .map(|f| SourceFile {
             path: f.path.clone(),
-            text: f.text.clone(),
+            text: f.text.to_string(),
         })
         .collect();
     let mut reporter = Reporter::for_files(refs.clone());
@@ -268,14 +269,14 @@ pub(crate) fn check_family_tree(
 }
 
 /// Reads the chain: the school's file, then each base it names.
-fn load(
+fn load<'t>(
     path: &str,
-    text: &str,
+    text: &'t str,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
-) -> (Vec<Loaded>, Vec<BaseProblem>) {
-    let mut chain: Vec<Loaded> = Vec::new();
+) -> (Vec<Loaded<'t>>, Vec<BaseProblem>) {
+    let mut chain: Vec<Loaded<'t>> = Vec::new();
     let mut problems = Vec::new();
-    let mut next = Some((path.to_owned(), text.to_owned()));
+    let mut next = Some((path.to_owned(), std::borrow::Cow::Borrowed(text)));
     let mut base = 0u32;
     while let Some((path, text)) = next.take() {
         let index = LineIndex::new(&text);
@@ -328,7 +329,7 @@ fn load(
                 });
             }
             Ok(resolved) => match read(&resolved) {
-                Ok(text) => next = Some((resolved, text)),
+                Ok(text) => next = Some((resolved, std::borrow::Cow::Owned(text))),
                 Err(why) => problems.push(BaseProblem {
                     span: written.span,
                     message: format!("the base policy `{resolved}` cannot be read: {why}"),
