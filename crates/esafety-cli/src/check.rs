@@ -80,21 +80,24 @@ pub(crate) fn run(args: &Args, output: Output) -> u8 {
         /// The policies it extends, as read (diagnostics may be in them).
         sources: Vec<esafety::family::SourceFile>,
     }
-    let mut checked = Vec::new();
+    // Read in order (a file that cannot be read is reported as it is met),
+    // then check the files on every core: each check is independent.
+    let mut read = Vec::new();
     for path in &paths {
-        let Some(bytes) = files::read(path) else {
-            exit = EXIT_USAGE;
-            continue;
-        };
-        let name = path.display().to_string();
+        match files::read(path) {
+            Some(bytes) => read.push((path.display().to_string(), bytes)),
+            None => exit = EXIT_USAGE,
+        }
+    }
+    let checked: Vec<Checked> = in_parallel(read, |(name, bytes)| {
         let result = check_file_bytes(&name, &bytes, &options);
-        checked.push(Checked {
+        Checked {
             path: name,
             bytes,
             diagnostics: result.diagnostics,
             sources: result.sources,
-        });
-    }
+        }
+    });
 
     let mut total = Counts::default();
     for c in &checked {
@@ -159,4 +162,46 @@ fn describe(paths: &[PathBuf]) -> String {
         .map(|p| format!("`{}`", crate::files::shown(p)))
         .collect();
     names.join(", ")
+}
+
+/// `work` applied to each item on as many threads as the machine has cores
+/// (at most one per item), the results in the items' order.
+fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    // Deal the items out round-robin, so that each thread gets large and
+    // small files alike.
+    let mut shares: Vec<Vec<(usize, T)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, item) in items.into_iter().enumerate() {
+        if let Some(share) = shares.get_mut(i % threads) {
+            share.push((i, item));
+        }
+    }
+    let work = &work;
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                scope.spawn(move || {
+                    share
+                        .into_iter()
+                        .map(|(i, item)| (i, work(item)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(done) => done,
+                Err(panicked) => std::panic::resume_unwind(panicked),
+            })
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
