@@ -1,8 +1,9 @@
 //! `esafety render --interactive` in headless Chromium: the page's answers,
 //! read from its `#answer` element after following a deep link, are the
 //! command line's (`esafety eval --queries … --format json`), for every row
-//! of both shipped policies asked for each base role, and every incident
-//! asked for each role its table covers.
+//! of both shipped policies asked for each base role, every device asked
+//! each thing a device question asks, and every incident asked for each
+//! role its table covers.
 //!
 //! The page needs the WebAssembly module (`scripts/build-wasm`, which
 //! `.ci/run` runs) and Chromium; like the other browser tests these are
@@ -117,8 +118,9 @@ fn follow_some(dir: &Path, links: &[String]) -> Vec<Value> {
     results["answers"].as_array().unwrap().clone()
 }
 
-/// Every row × base role, and every incident × each role its table covers,
-/// as `eval --queries` questions.
+/// Every row × base role, every device × what may be asked of it, and
+/// every incident × each role its table covers, as `eval --queries`
+/// questions.
 fn questions(path: &str) -> Vec<Value> {
     let policy = esafety::Policy::from_file(root().join(path)).unwrap();
     let mut out = Vec::new();
@@ -127,6 +129,11 @@ fn questions(path: &str) -> Vec<Value> {
             for role in BASE_ROLES {
                 out.push(json!({"role": role, "action": &*row.id, "at": AT}));
             }
+        }
+    }
+    for device in policy.devices() {
+        for capability in esafety::Capability::ALL {
+            out.push(json!({"device": &*device.id, "action": capability.id(), "at": AT}));
         }
     }
     for incident in policy.incidents() {
@@ -147,8 +154,8 @@ fn questions(path: &str) -> Vec<Value> {
 
 /// The deep link for a question, as the issue writes them.
 fn link(q: &Value) -> String {
-    let mut parts = vec![format!("role={}", q["role"].as_str().unwrap())];
-    for key in ["action", "incident"] {
+    let mut parts = Vec::new();
+    for key in ["role", "device", "action", "incident"] {
         if let Some(v) = q[key].as_str() {
             parts.push(format!("{key}={v}"));
         }
