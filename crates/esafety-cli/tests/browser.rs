@@ -26,7 +26,7 @@ mod common;
 use std::path::Path;
 
 use common::{
-    browser, code, esafety, file_url, labels, root, run_chromium, scratch, stderr, stdout,
+    browser, code, esafety, file_url, harness_results, labels, root, scratch, stderr, stdout,
 };
 use serde_json::Value;
 
@@ -100,33 +100,12 @@ fn measure(chromium: &Path, dir: &Path, html: &str) -> Value {
         .replace("WIDTH", &WIDTH.to_string())
         .replace("HEIGHT", &HEIGHT.to_string());
     std::fs::write(dir.join("harness.html"), harness).unwrap();
-    let dom = run_chromium(
+    harness_results(
         chromium,
         dir,
-        &[
-            format!("--window-size={},{}", WIDTH + 40, HEIGHT + 100),
-            "--virtual-time-budget=10000".to_owned(),
-            "--dump-dom".to_owned(),
-        ],
-        &file_url(&dir.join("harness.html")),
-    );
-    let start = dom
-        .find("<pre id=\"results\">")
-        .expect("no results in the DOM")
-        + 18;
-    let end = start + dom[start..].find("</pre>").unwrap();
-    let json = dom[start..end]
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&");
-    let results: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
-    assert!(
-        results.get("error").is_none(),
-        "the harness failed: {results}"
-    );
-    results
+        10_000,
+        &[format!("--window-size={},{}", WIDTH + 40, HEIGHT + 100)],
+    )
 }
 
 fn render(path: &str) -> String {

@@ -21,7 +21,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{browser, code, esafety, file_url, root, run_chromium, scratch, stderr, stdout};
+use common::{browser, code, esafety, file_url, harness_results, root, scratch, stderr, stdout};
 use serde_json::{Value, json};
 
 /// The four base roles every policy has.
@@ -94,27 +94,7 @@ fn follow(dir: &Path, page: &str, links: &[String]) -> Vec<Value> {
 fn follow_some(dir: &Path, links: &[String]) -> Vec<Value> {
     let harness = HARNESS.replace("__LINKS__", &serde_json::to_string(links).unwrap());
     std::fs::write(dir.join("harness.html"), harness).unwrap();
-    let dom = run_chromium(
-        &browser(),
-        dir,
-        &[
-            "--virtual-time-budget=60000".to_owned(),
-            "--dump-dom".to_owned(),
-        ],
-        &file_url(&dir.join("harness.html")),
-    );
-    let start = dom.find("<pre id=\"results\">").expect("no results") + 18;
-    let end = start + dom[start..].find("</pre>").unwrap();
-    let json = dom[start..end]
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&");
-    let results: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
-    assert!(
-        results.get("error").is_none(),
-        "the harness failed: {results}"
-    );
+    let results = harness_results(&browser(), dir, 60_000, &[]);
     results["answers"].as_array().unwrap().clone()
 }
 
@@ -320,19 +300,7 @@ fn the_editor_shows_a_problem_at_its_line_within_a_second_and_clears_it() {
     bad.replace_range(cell..cell + "pupils".len(), "pupills");
     let harness = EDITOR_HARNESS.replace("__BAD__", &serde_json::to_string(&bad).unwrap());
     std::fs::write(dir.join("harness.html"), harness).unwrap();
-    let dom = run_chromium(
-        &browser(),
-        &dir,
-        &[
-            "--virtual-time-budget=20000".to_owned(),
-            "--dump-dom".to_owned(),
-        ],
-        &file_url(&dir.join("harness.html")),
-    );
-    let start = dom.find("<pre id=\"results\">").expect("no results") + 18;
-    let end = start + dom[start..].find("</pre>").unwrap();
-    let results: Value = serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
-    assert!(results.get("error").is_none(), "{results}");
+    let results = harness_results(&browser(), &dir, 20_000, &[]);
     assert_eq!(results["before"], json!([]));
     assert_eq!(results["bad"], json!([{"line": line, "code": "E0201"}]));
     assert_eq!(results["fixed"], json!([]));
@@ -436,18 +404,7 @@ frame.addEventListener('load', async () => {
 });
 </script></body></html>"#;
     std::fs::write(dir.join("harness.html"), harness).unwrap();
-    let dom = run_chromium(
-        &browser(),
-        &dir,
-        &[
-            "--virtual-time-budget=5000".to_owned(),
-            "--dump-dom".to_owned(),
-        ],
-        &file_url(&dir.join("harness.html")),
-    );
-    let start = dom.find("<pre id=\"results\">").expect("no results") + 18;
-    let end = start + dom[start..].find("</pre>").unwrap();
-    let results: Value = serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
+    let results = harness_results(&browser(), &dir, 5_000, &[]);
     assert_eq!(results["verdict"], "denied");
     assert_eq!(results["wide"], json!([]), "wider than a phone");
     assert_eq!(results["labelled"], json!([]), "controls without a label");

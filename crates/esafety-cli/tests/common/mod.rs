@@ -196,3 +196,37 @@ pub fn screenshot(
     let number = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
     (number(16), number(20))
 }
+
+/// Runs `dir/harness.html` in Chromium with a virtual-time budget and reads
+/// back the JSON the harness wrote into its `<pre id="results">`.
+pub fn harness_results(
+    chromium: &Path,
+    dir: &Path,
+    budget_ms: u32,
+    more: &[String],
+) -> serde_json::Value {
+    let mut args = vec![
+        format!("--virtual-time-budget={budget_ms}"),
+        "--dump-dom".to_owned(),
+    ];
+    args.extend(more.iter().cloned());
+    let dom = run_chromium(chromium, dir, &args, &file_url(&dir.join("harness.html")));
+    let start = dom
+        .find("<pre id=\"results\">")
+        .expect("no results in the DOM")
+        + 18;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let json = dom[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&");
+    let results: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert!(
+        results.get("error").is_none(),
+        "the harness failed: {results}"
+    );
+    results
+}
