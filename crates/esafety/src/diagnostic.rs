@@ -363,11 +363,13 @@ impl<'a> Reporter<'a> {
         self.diagnostics.push(diagnostic);
     }
 
+    #[cfg(feature = "test-language")]
     /// How many diagnostics have been reported so far.
     pub(crate) fn count(&self) -> usize {
         self.diagnostics.len()
     }
 
+    #[cfg(feature = "test-language")]
     /// Whether an error reported since the `from`th diagnostic is on one of
     /// `lines` of the file `within` is in.
     pub(crate) fn error_on_lines(

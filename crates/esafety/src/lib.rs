@@ -196,6 +196,7 @@ mod role_tree;
 mod span;
 mod suggest;
 pub mod syntax;
+#[cfg(feature = "test-language")]
 pub mod testing;
 pub mod text;
 mod timetable;

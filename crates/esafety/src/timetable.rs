@@ -357,6 +357,7 @@ impl CompiledTimetable {
         mask | weekend
     }
 
+    #[cfg(feature = "test-language")]
     /// The first school day with this weekday: in the first term (or, with
     /// no terms, on or after `from`), and not in a holiday. A test that asks
     /// "on a Tuesday" means a Tuesday of a normal school week.

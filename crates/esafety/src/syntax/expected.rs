@@ -248,7 +248,18 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_users => "`users`",
         kw_with => "`with`",
         kw_yes => "`yes`",
-        // The test language.
+        #[cfg(feature = "test-language")]
+        _ => return describe_test(rule),
+        #[cfg(not(feature = "test-language"))]
+        _ => return None,
+    })
+}
+
+/// How the test language's own token rules read in a sentence.
+#[cfg(feature = "test-language")]
+fn describe_test(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
         question_kind => "`action` or `incident`",
         subject => "an id or a label in double quotes",
         moment | stamp => {
@@ -294,18 +305,10 @@ fn keyword_text(rule: Rule) -> Option<&'static str> {
         .map(|d| d.trim_matches('`'))
 }
 
-/// The first words of the forms a composite rule accepts, for "did you mean".
-fn words_of(rule: Rule) -> &'static [&'static str] {
+/// [`words_of`] for the test language's rules.
+#[cfg(feature = "test-language")]
+fn test_words_of(rule: Rule) -> &'static [&'static str] {
     match rule {
-        Rule::answer => &["allowed", "not", "acceptable", "unacceptable", "blank"],
-        Rule::count_what => &["this", "incidents", "any"],
-        Rule::count_window => &["per", "within", "ever"],
-        Rule::presence => &["yes", "no", "with", "blank"],
-        Rule::network => &["full", "internet", "none", "blank"],
-        Rule::response_kind => &["refer", "notify", "sanction"],
-        Rule::window | Rule::window_kind => &["during", "outside"],
-        Rule::condition | Rule::condition_kind => &["if", "unless"],
-        Rule::table_kind => &["user", "communications", "rules"],
         Rule::question_kind => &["action", "incident"],
         Rule::verdict | Rule::verdict_exp => &["allowed", "denied", "illegal", "conditional"],
         Rule::condition_word => &["time", "nominated", "permission", "unspecified"],
@@ -322,6 +325,22 @@ fn words_of(rule: Rule) -> &'static [&'static str] {
             "step",
             "tier",
         ],
+        _ => &[],
+    }
+}
+
+/// The first words of the forms a composite rule accepts, for "did you mean".
+fn words_of(rule: Rule) -> &'static [&'static str] {
+    match rule {
+        Rule::answer => &["allowed", "not", "acceptable", "unacceptable", "blank"],
+        Rule::count_what => &["this", "incidents", "any"],
+        Rule::count_window => &["per", "within", "ever"],
+        Rule::presence => &["yes", "no", "with", "blank"],
+        Rule::network => &["full", "internet", "none", "blank"],
+        Rule::response_kind => &["refer", "notify", "sanction"],
+        Rule::window | Rule::window_kind => &["during", "outside"],
+        Rule::condition | Rule::condition_kind => &["if", "unless"],
+        Rule::table_kind => &["user", "communications", "rules"],
         Rule::day => &[
             "monday",
             "tuesday",
@@ -331,6 +350,9 @@ fn words_of(rule: Rule) -> &'static [&'static str] {
             "saturday",
             "sunday",
         ],
+        #[cfg(feature = "test-language")]
+        _ => test_words_of(rule),
+        #[cfg(not(feature = "test-language"))]
         _ => &[],
     }
 }
@@ -388,6 +410,7 @@ const POLICY: Vocabulary = Vocabulary {
 };
 
 /// The test language (`.policy-test` files).
+#[cfg(feature = "test-language")]
 pub(crate) const TESTS: Vocabulary = Vocabulary {
     keywords: &["policy", "test", "ask", "earlier", "expect"],
     starts: "Each line of a test file starts with `test`, `ask`, `earlier` or `expect` (or \

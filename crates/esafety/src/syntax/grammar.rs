@@ -11,5 +11,5 @@
 /// one line of a test file.
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar/policy.pest"]
-#[grammar = "grammar/policy-test.pest"]
+#[cfg_attr(feature = "test-language", grammar = "grammar/policy-test.pest")]
 pub(crate) struct PolicyParser;
