@@ -91,12 +91,18 @@ pub fn load(request: &LoadRequest, current: &mut Option<Policy>) -> Loaded {
             .cloned()
             .ok_or_else(|| "the page does not hold that file".to_owned())
     };
-    let checked = esafety::family::check_family(
-        &request.path,
-        &request.text,
-        &mut read,
-        &CheckOptions::default(),
-    );
+    // Checked once: laid out as well when the editor asks for the page.
+    let (checked, document) = if request.render {
+        esafety::render::Document::check_family(&request.path, &request.text, &mut read)
+    } else {
+        let checked = esafety::family::check_family(
+            &request.path,
+            &request.text,
+            &mut read,
+            &CheckOptions::default(),
+        );
+        (checked, None)
+    };
     let Some(policy) = checked.policy else {
         return Loaded {
             ok: false,
@@ -105,13 +111,7 @@ pub fn load(request: &LoadRequest, current: &mut Option<Policy>) -> Loaded {
             html: None,
         };
     };
-    let html = if request.render {
-        esafety::render::Document::from_family(&request.path, &request.text, &mut read)
-            .ok()
-            .map(|d| d.to_html())
-    } else {
-        None
-    };
+    let html = document.map(|d| d.to_html());
     let names = names(&policy);
     *current = Some(policy);
     Loaded {

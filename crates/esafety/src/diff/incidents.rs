@@ -110,8 +110,8 @@ fn changed(
     for role in asked {
         for &prior in priors {
             let (a, b) = (
-                ask(old, roles.old_name(role), &o.id, prior),
-                ask(new, roles.new_name(role), &n.id, prior),
+                ask(old, roles.name_in(role, true), &o.id, prior),
+                ask(new, roles.name_in(role, false), &n.id, prior),
             );
             if a.is_none() && b.is_none() {
                 continue;
@@ -250,12 +250,7 @@ fn one_side(
 ) -> Vec<ResponseChange> {
     let mut entries: Vec<(Arc<str>, Outcome)> = Vec::new();
     for role in roles.shared.iter().filter(|r| covers(roles, incident, r)) {
-        let name = if is_old {
-            roles.old_name(role)
-        } else {
-            roles.new_name(role)
-        };
-        if let Some(decision) = ask(policy, name, &incident.id, 0) {
+        if let Some(decision) = ask(policy, roles.name_in(role, is_old), &incident.id, 0) {
             entries.push((role.clone(), questions::outcome(&decision, true)));
         }
     }

@@ -82,24 +82,21 @@ pub(crate) fn row(
     let places = questions::declared_places(old, new);
     let mut found = Vec::new();
     for role in roles_within(&roles, only) {
-        let ask = |policy: &Policy,
+        // The old side (`true`) or the new.
+        let ask = |is_old: bool,
                    at: Option<jiff::civil::DateTime>,
                    facts: &[super::FactValue],
                    place: Option<&Arc<str>>| {
-            let name = if std::ptr::eq(policy, old) {
-                roles.old_name(&role)
-            } else {
-                roles.new_name(&role)
-            };
-            let query = Query::action(name, row).explain(false);
+            let policy = if is_old { old } else { new };
+            let query = Query::action(roles.name_in(&role, is_old), row).explain(false);
             policy
                 .decide(&questions::with_settings(policy, query, at, facts, place))
                 .ok()
         };
-        let Some(nd) = ask(new, None, &[], None) else {
+        let Some(nd) = ask(false, None, &[], None) else {
             continue;
         };
-        let od = ask(old, None, &[], None);
+        let od = ask(true, None, &[], None);
         let mut depends = Depends::default();
         depends.add(&nd);
         if let Some(od) = &od {
@@ -119,11 +116,11 @@ pub(crate) fn row(
                 }
             },
             |at, facts, place| {
-                let n = ask(new, at, facts, place)?;
+                let n = ask(false, at, facts, place)?;
                 let o = if is_new {
                     n.clone()
                 } else {
-                    ask(old, at, facts, place)?
+                    ask(true, at, facts, place)?
                 };
                 Some((o, n))
             },
@@ -161,8 +158,8 @@ pub(crate) fn incident(old: &Policy, new: &Policy, id: &str) -> Vec<Loosening> {
                     .ok()
             };
             let (Some(od), Some(nd)) = (
-                ask(old, roles.old_name(&role)),
-                ask(new, roles.new_name(&role)),
+                ask(old, roles.name_in(&role, true)),
+                ask(new, roles.name_in(&role, false)),
             ) else {
                 continue;
             };

@@ -78,14 +78,11 @@ impl Roles {
         }
     }
 
-    /// The role to ask the old policy about for `role`.
-    pub(super) fn old_name<'r>(&'r self, role: &'r Arc<str>) -> &'r str {
-        self.in_old.get(role).unwrap_or(role)
-    }
-
-    /// The role to ask the new policy about for `role`.
-    pub(super) fn new_name<'r>(&'r self, role: &'r Arc<str>) -> &'r str {
-        self.in_new.get(role).unwrap_or(role)
+    /// The role to ask the old policy (`old`) or the new one about for
+    /// `role`.
+    pub(super) fn name_in<'r>(&'r self, role: &'r Arc<str>, old: bool) -> &'r str {
+        let other = if old { &self.in_old } else { &self.in_new };
+        other.get(role).unwrap_or(role)
     }
 
     /// Whether `role` is `ancestor` or within it.

@@ -61,12 +61,7 @@ pub(super) fn compare(
 fn one_side(policy: &Policy, row: &Row, roles: &Roles, is_old: bool) -> Vec<AnswerChange> {
     let mut entries = Vec::new();
     for role in &roles.shared {
-        let name = if is_old {
-            roles.old_name(role)
-        } else {
-            roles.new_name(role)
-        };
-        let query = Query::action(name, &*row.id).explain(false);
+        let query = Query::action(roles.name_in(role, is_old), &*row.id).explain(false);
         let Ok(decision) = policy.decide(&query) else {
             continue;
         };
@@ -115,23 +110,18 @@ fn changed_answers(
     let mut entries: Vec<(Arc<str>, (String, String, Example))> = Vec::new();
     let places = questions::declared_places(old, new);
     for role in &roles.shared {
-        let ask = |policy: &Policy,
-                   row: &Row,
+        // The old side (`true`) or the new.
+        let ask = |is_old: bool,
                    at: Option<jiff::civil::DateTime>,
                    facts: &[FactValue],
                    place: Option<&Arc<str>>| {
-            let name = if std::ptr::eq(policy, old) {
-                roles.old_name(role)
-            } else {
-                roles.new_name(role)
-            };
-            let query = Query::action(name, &*row.id);
+            let (policy, row) = if is_old { (old, o) } else { (new, n) };
+            let query = Query::action(roles.name_in(role, is_old), &*row.id);
             policy
                 .decide(&questions::with_settings(policy, query, at, facts, place))
                 .ok()
         };
-        let (Some(od), Some(nd)) = (ask(old, o, None, &[], None), ask(new, n, None, &[], None))
-        else {
+        let (Some(od), Some(nd)) = (ask(true, None, &[], None), ask(false, None, &[], None)) else {
             continue;
         };
         let mut depends = Depends::default();
@@ -151,10 +141,7 @@ fn changed_answers(
                 &places,
                 |a, b| a != b,
                 |at, facts, place| {
-                    Some((
-                        ask(old, o, at, facts, place)?,
-                        ask(new, n, at, facts, place)?,
-                    ))
+                    Some((ask(true, at, facts, place)?, ask(false, at, facts, place)?))
                 },
             )
         };

@@ -25,18 +25,78 @@ use crate::diff::looser::{self, Loosening};
 use crate::model::Policy;
 use crate::span::Span;
 
-/// One step of a chain: a base and the policy that extends it.
+/// One step of a chain whose base locks something: what it locks, and the
+/// two policies to compare.
 pub(super) struct Step {
-    /// The base, with its locks (what the chain has merged so far).
-    pub(super) base: PolicyFile,
+    /// The rows, incidents and routes the base locks.
+    pub(super) held: LockedRules,
+    /// Each locked route's steps as written, without the step's changes
+    /// and with them (`None`: no such route).
+    route_steps: Vec<(Option<StepLines>, Option<StepLines>)>,
     /// The step's result with the changes to locked rules left out.
     pub(super) shadow: PolicyFile,
-    /// The step's result.
-    pub(super) merged: PolicyFile,
+    /// The step's result, for a step before the last (the last is the
+    /// policy being checked, compiled already).
+    pub(super) merged: Option<PolicyFile>,
     /// What the extending file changed, and where.
     pub(super) touched: Touched,
     /// The extending file's `extends` line.
     pub(super) extends: Span,
+}
+
+impl Step {
+    /// A step whose base locks `held`: `shadow` is its result without the
+    /// changes to locked rules, `next` its result; `keep` keeps `next` to
+    /// compile (a step before the last).
+    pub(super) fn new(
+        held: LockedRules,
+        shadow: PolicyFile,
+        next: &PolicyFile,
+        keep: bool,
+        touched: Touched,
+        extends: Span,
+    ) -> Self {
+        let steps_of = |file: &PolicyFile, id: &str| {
+            file.sections.iter().find_map(|s| match s {
+                Section::Route(r) if *r.id.text == *id => Some(
+                    r.steps
+                        .iter()
+                        .map(crate::format::step_line)
+                        .collect::<Vec<String>>(),
+                ),
+                _ => None,
+            })
+        };
+        let route_steps = held
+            .routes
+            .iter()
+            .map(|r| (steps_of(&shadow, &r.id), steps_of(next, &r.id)))
+            .collect();
+        Step {
+            held,
+            route_steps,
+            shadow,
+            merged: keep.then(|| next.clone()),
+            touched,
+            extends,
+        }
+    }
+}
+
+/// A route's steps, each as `esafety fmt` writes it.
+type StepLines = Vec<String>;
+
+/// The rows, incidents and routes a base locks.
+pub(super) struct LockedRules {
+    rows: Vec<Held>,
+    incidents: Vec<Held>,
+    routes: Vec<Held>,
+}
+
+impl LockedRules {
+    pub(super) fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.incidents.is_empty() && self.routes.is_empty()
+    }
 }
 
 /// A locked rule: its id, the roles locked (`None`: all), the `locked` line,
@@ -53,7 +113,7 @@ struct Held {
 /// The rows, incidents and routes `base` locks. A locked table's rows
 /// include those the extending policy adds to it: a new row must not allow
 /// what the table, unanswered, refused.
-fn held(base: &PolicyFile, merged: &PolicyFile) -> (Vec<Held>, Vec<Held>, Vec<Held>) {
+pub(super) fn held(base: &PolicyFile, merged: &PolicyFile) -> LockedRules {
     let (mut rows, mut incidents, mut routes) = (Vec::new(), Vec::new(), Vec::new());
     for section in &base.sections {
         match section {
@@ -142,7 +202,11 @@ fn held(base: &PolicyFile, merged: &PolicyFile) -> (Vec<Held>, Vec<Held>, Vec<He
             _ => {}
         }
     }
-    (rows, incidents, routes)
+    LockedRules {
+        rows,
+        incidents,
+        routes,
+    }
 }
 
 /// The roles (or columns) a `locked for …` line names.
@@ -159,22 +223,22 @@ fn role_names(list: &RoleList) -> Vec<Arc<str>> {
 
 /// Checks one step's locks, reporting each loosened rule once.
 pub(super) fn check(
-    step: &Step,
+    step: Step,
     merged: Option<&Policy>,
     path: &str,
     sources: &[SourceRef<'_>],
     files: &[(u32, Arc<str>)],
     reporter: &mut Reporter<'_>,
 ) {
-    let (rows, incidents, routes) = held(&step.base, &step.merged);
-    if rows.is_empty() && incidents.is_empty() && routes.is_empty() {
-        return;
-    }
     let Some(merged) = merged else { return };
-    let Some(shadow) = crate::check::compile_quietly(path, step.shadow.clone(), sources, files)
-    else {
+    let Some(shadow) = crate::check::compile_quietly(path, step.shadow, sources, files) else {
         return;
     };
+    let LockedRules {
+        rows,
+        incidents,
+        routes,
+    } = step.held;
     let blame = |map: &HashMap<Arc<str>, Span>, held: &Held| {
         map.get(&held.id)
             .or_else(|| step.touched.tables.get(&held.table))
@@ -221,20 +285,9 @@ pub(super) fn check(
         let found = looser::incident(&shadow, merged, &incident.id);
         report_looser(reporter, merged, at, "incident", incident, &found);
     }
-    for route in &routes {
+    for (route, (before, now)) in routes.iter().zip(step.route_steps) {
         let at = blame(&step.touched.routes, route);
-        let steps = |file: &PolicyFile| {
-            file.sections.iter().find_map(|s| match s {
-                Section::Route(r) if r.id.text == route.id => Some(
-                    r.steps
-                        .iter()
-                        .map(crate::format::step_line)
-                        .collect::<Vec<String>>(),
-                ),
-                _ => None,
-            })
-        };
-        let (Some(before), now) = (steps(&step.shadow), steps(&step.merged)) else {
+        let Some(before) = before else {
             continue;
         };
         let Some(now) = now else {

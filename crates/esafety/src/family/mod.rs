@@ -210,20 +210,26 @@ pub(crate) fn check_family_tree(
         });
         merged.removals.clear();
     }
+    // Only the steps whose base locks something are compared; the second
+    // merge, without the locked changes, is made only for them.
     let mut steps = Vec::new();
-    for child in trees {
-        let child = &child;
+    let last = chain.len().saturating_sub(2);
+    for (i, child) in trees.enumerate() {
         let mut touched = merge::Touched::default();
-        let next = merge::merge(&merged, child, false, &mut touched, Some(&mut reporter));
-        let shadow = merge::merge(&merged, child, true, &mut merge::Touched::default(), None);
-        let extends_span = child.extends.as_ref().map(|e| e.span).unwrap_or_default();
-        steps.push(locks::Step {
-            base: merged,
-            shadow,
-            merged: next.clone(),
-            touched,
-            extends: extends_span,
-        });
+        let next = merge::merge(&merged, &child, false, &mut touched, Some(&mut reporter));
+        let held = locks::held(&merged, &next);
+        if !held.is_empty() {
+            let shadow = merge::merge(&merged, &child, true, &mut merge::Touched::default(), None);
+            let extends = child.extends.as_ref().map(|e| e.span).unwrap_or_default();
+            steps.push(locks::Step::new(
+                held,
+                shadow,
+                &next,
+                i < last,
+                touched,
+                extends,
+            ));
+        }
         merged = next;
     }
 
@@ -233,12 +239,10 @@ pub(crate) fn check_family_tree(
         data: Arc::new(data),
     });
     if let Some(whole) = &policy {
-        let last = steps.len().saturating_sub(1);
-        for (i, step) in steps.iter().enumerate() {
-            let merged_policy = if i == last {
-                Some(whole.clone())
-            } else {
-                crate::check::compile_quietly(path, step.merged.clone(), &refs, &files)
+        for mut step in steps {
+            let merged_policy = match step.merged.take() {
+                Some(tree) => crate::check::compile_quietly(path, tree, &refs, &files),
+                None => Some(whole.clone()),
             };
             locks::check(
                 step,

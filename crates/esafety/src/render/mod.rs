@@ -394,22 +394,36 @@ impl Document {
         text: &str,
         read: &mut dyn FnMut(&str) -> Result<String, String>,
     ) -> Result<Document, Vec<Diagnostic>> {
-        let (checked, file) =
-            crate::family::check_family_tree(path, text, read, &CheckOptions::default(), true);
-        let (Some(policy), Some(file)) = (checked.policy, file) else {
-            return Err(checked
+        match Document::check_family(path, text, read) {
+            (_, Some(document)) => Ok(document),
+            (checked, None) => Err(checked
                 .diagnostics
                 .into_iter()
                 .filter(Diagnostic::is_error)
-                .collect());
+                .collect()),
+        }
+    }
+
+    /// [`Document::from_family`] that keeps what the check found too (the
+    /// policy and every diagnostic, warnings included), for a caller that
+    /// needs both: the policy is read and checked once.
+    pub fn check_family(
+        path: &str,
+        text: &str,
+        read: &mut dyn FnMut(&str) -> Result<String, String>,
+    ) -> (crate::Checked, Option<Document>) {
+        let (checked, file) =
+            crate::family::check_family_tree(path, text, read, &CheckOptions::default(), true);
+        let (Some(policy), Some(file)) = (&checked.policy, file) else {
+            return (checked, None);
         };
-        let mut builder = layout::Builder::new(&policy);
+        let mut builder = layout::Builder::new(policy);
         if !checked.sources.is_empty() {
             builder = builder.marking_school(crate::span::to_u32(text.len()).saturating_add(1));
         }
         let mut document = builder.build(path, &file);
         document.extends = checked.sources.iter().map(|f| f.path.clone()).collect();
-        Ok(document)
+        (checked, Some(document))
     }
 
     /// The document as Markdown (GitHub's flavour: tables, and Mermaid for
