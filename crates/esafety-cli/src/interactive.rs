@@ -6,7 +6,7 @@
 //! the policy's text (and the texts of the policies it extends) and the
 //! script are inside it, so it works from `file://` with no network. The
 //! module is not part of this binary: `scripts/build-wasm` builds it (it
-//! needs the `wasm32-unknown-unknown` target), and the page is refused,
+//! needs the `wasm32-unknown-unknown` target and Binaryen's `wasm-opt`), and the page is refused,
 //! saying so, when it cannot be found.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// Where the module is built (`scripts/build-wasm`), in this workspace.
 const BUILT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../target/wasm32-unknown-unknown/wasm/esafety_wasm.wasm"
+    "/../../target/esafety-wasm/esafety.wasm"
 );
 
 /// The WebAssembly module: `--wasm FILE`, else `$ESAFETY_WASM`, else the
@@ -27,7 +27,7 @@ pub(crate) fn module(given: Option<&Path>) -> Result<Vec<u8>, String> {
         .unwrap_or_else(|| PathBuf::from(BUILT));
     let bytes = esafety::read_source(&path).map_err(|e| {
         format!(
-            "the interactive page needs esafety's WebAssembly module, and `{}` cannot be read ({e}). Build it with `scripts/build-wasm` (it installs the wasm32-unknown-unknown target with rustup), or name a built module with `--wasm FILE`",
+            "the interactive page needs esafety's WebAssembly module, and `{}` cannot be read ({e}). Build it with `scripts/build-wasm` (it installs the wasm32-unknown-unknown target with rustup, and Binaryen), or name a built module with `--wasm FILE`",
             crate::files::shown(&path)
         )
     })?;

@@ -248,6 +248,28 @@ fn a_missing_module_is_a_clear_error() {
     assert_eq!(stdout(&o), "");
 }
 
+/// The issue's budget for the module: under 1 MB (a million bytes, the
+/// stricter reading).
+const MODULE_BUDGET: usize = 1_000_000;
+
+#[test]
+#[ignore = "needs the WebAssembly module: scripts/build-wasm, then cargo test -p esafety-cli --test interactive -- --ignored"]
+fn the_module_is_under_its_size_budget_and_is_what_the_page_holds() {
+    let module = std::fs::read(root().join("target/esafety-wasm/esafety.wasm"))
+        .expect("no module: run scripts/build-wasm first");
+    assert!(module.starts_with(b"\0asm"));
+    assert!(
+        module.len() < MODULE_BUDGET,
+        "the module is {} bytes; the budget is {MODULE_BUDGET}",
+        module.len()
+    );
+    // The page carries this module, as base64, and nothing bigger.
+    let page = interactive_page("policies/crockerne.policy");
+    let start = page.find(r#"id="esafety-wasm">"#).unwrap() + r#"id="esafety-wasm">"#.len();
+    let encoded = &page[start..start + page[start..].find('<').unwrap()];
+    assert_eq!(encoded.len(), module.len().div_ceil(3) * 4);
+}
+
 /// Types into the editor (`#edit`): a misspelt role, then the fix, and
 /// records the problems listed after each, as the page shows them.
 const EDITOR_HARNESS: &str = r##"<!DOCTYPE html>

@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 
-use jiff::ToSpan;
 use jiff::civil::{Date, DateTime};
 use serde::{Deserialize, Serialize};
 
@@ -207,7 +206,7 @@ impl Window {
 }
 
 fn day(d: Date) -> String {
-    d.to_string()
+    crate::calendar::iso_date(d)
 }
 
 /// The window of kind `window` that contains `at`. Terms run from their first
@@ -242,9 +241,8 @@ pub(crate) fn window(
             },
         }),
         CountWindow::Days { days } => {
-            let after = at
-                .checked_sub(i64::from(days).days())
-                .unwrap_or(DateTime::MIN);
+            // A count beyond the calendar means "since the earliest date".
+            let after = crate::calendar::days_before(at, days).unwrap_or(DateTime::MIN);
             Ok(Window {
                 from: None,
                 after: Some(after),

@@ -403,29 +403,11 @@ fn names(list: &[Name]) -> String {
     names.join(", ")
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// `14 April 2021`, or `April 2021` for a whole month. A month that no name
 /// fits (only an ISO date can say `2021-13-01`) stays in ISO form, so that
 /// the checker still sees, and reports, the date as written.
 fn date(d: &DateValue) -> String {
-    let month = usize::try_from(d.month)
-        .ok()
-        .and_then(|m| m.checked_sub(1))
-        .and_then(|m| MONTHS.get(m));
+    let month = crate::calendar::month_name(d.month);
     match (d.day, month) {
         (None, Some(month)) => format!("{month} {:04}", d.year),
         (Some(day), Some(month)) if day <= 99 => format!("{day} {month} {:04}", d.year),

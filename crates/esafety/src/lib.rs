@@ -179,6 +179,7 @@
 extern crate alloc;
 
 pub mod ast;
+mod calendar;
 mod check;
 mod condition;
 mod decision;

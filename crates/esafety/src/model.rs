@@ -127,25 +127,7 @@ impl PolicyDate {
 
 impl std::fmt::Display for PolicyDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let month = usize::try_from(self.month - 1)
-            .ok()
-            .and_then(|i| MONTHS.get(i))
-            .copied()
-            .unwrap_or("?");
+        let month = crate::calendar::month_name(self.month).unwrap_or("?");
         match self.day {
             Some(day) => write!(f, "{day} {month} {}", self.year),
             None => write!(f, "{month} {}", self.year),

@@ -6,6 +6,8 @@
 //! history never moves a ladder down.
 
 #![allow(
+    // jiff's panicking calls are kept out of the library, not its tests.
+    clippy::disallowed_methods,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -234,7 +234,8 @@ fn queries(spec: &Spec) -> impl Strategy<Value = Query> + use<> {
                 match q.at {
                     Some(at) if prior == 0 => {
                         for (incident, days) in history {
-                            q = q.earlier(format!("i{incident}"), at - jiff::ToSpan::days(days));
+                            let span = jiff::Span::new().try_days(days).unwrap();
+                            q = q.earlier(format!("i{incident}"), at - span);
                         }
                         q
                     }

@@ -169,9 +169,7 @@ impl Checker<'_, '_> {
                     .label("before approval")
                     .secondary(a_span, "approved here")
                     .help("The next review comes after the policy is approved: check the year of both dates.");
-            } else if let Ok(limit) = approved
-                .first_day()
-                .checked_add(jiff::Span::new().months(12))
+            } else if let Some(limit) = crate::calendar::add_months(approved.first_day(), 12)
                 && review.first_day() > limit
             {
                 self.r

@@ -76,7 +76,11 @@ fn priors(c: &ResponseChange) -> String {
 fn example_words(e: &Example) -> String {
     let mut words = format!("e.g. {}", e.role);
     if let Some(at) = e.at {
-        let _ = write!(words, " on {}", at.strftime("%A %Y-%m-%d at %H:%M"));
+        let _ = write!(
+            words,
+            " on {}",
+            crate::calendar::weekday_date_time(at, " at ")
+        );
     }
     if let Some(place) = &e.place {
         let _ = write!(words, " in {place}");

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Outcome, weekday_name};
+use super::Outcome;
 use crate::condition::{Expr, Needs, Situation};
 use crate::decision::{Condition, ConditionKind, Verdict};
 use crate::model::Policy;
@@ -135,11 +135,8 @@ impl Policy {
                 .map(|m| self.data.timetable.names(m).join(", "))
                 .unwrap_or_default();
             format!(
-                "{} {} {:02}:{:02} falls in {names}",
-                weekday_name(at.weekday()),
-                at.date(),
-                at.hour(),
-                at.minute()
+                "{} falls in {names}",
+                crate::calendar::weekday_date_time(at, " ")
             )
         });
         if let Some(moment) = moment {

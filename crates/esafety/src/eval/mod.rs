@@ -44,19 +44,6 @@ impl Outcome {
     }
 }
 
-fn weekday_name(d: jiff::civil::Weekday) -> &'static str {
-    use jiff::civil::Weekday as W;
-    match d {
-        W::Monday => "Monday",
-        W::Tuesday => "Tuesday",
-        W::Wednesday => "Wednesday",
-        W::Thursday => "Thursday",
-        W::Friday => "Friday",
-        W::Saturday => "Saturday",
-        W::Sunday => "Sunday",
-    }
-}
-
 impl Policy {
     /// Answers a question.
     ///
@@ -685,11 +672,8 @@ impl Policy {
         if explain {
             let names = self.data.timetable.names(moment).join(", ");
             why.push(format!(
-                "{} {} {:02}:{:02} falls in {names}; the rule allows it {}, so it is {}.",
-                weekday_name(at.weekday()),
-                at.date(),
-                at.hour(),
-                at.minute(),
+                "{} falls in {names}; the rule allows it {}, so it is {}.",
+                crate::calendar::weekday_date_time(at, " "),
                 window.text,
                 if admitted { "allowed" } else { "denied" }
             ));

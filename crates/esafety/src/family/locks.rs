@@ -393,7 +393,7 @@ fn report_looser(
         )
     };
     let when = match (first.example.at, first.example.prior) {
-        (Some(at), _) => format!(" (e.g. on {})", at.strftime("%A %-d %B %Y at %H:%M")),
+        (Some(at), _) => format!(" (e.g. on {})", crate::calendar::long_moment(at)),
         (None, Some(prior)) if prior > 0 => format!(" (with {prior} earlier incidents)"),
         _ => String::new(),
     };

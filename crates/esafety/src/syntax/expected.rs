@@ -53,21 +53,6 @@ pub(crate) const STATEMENT_KEYWORDS: &[&str] = &[
     "sunday",
 ];
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// How a keyword-led line of the policy language is written, for an error on
 /// such a line when the grammar has nothing more precise to say.
 fn form_of(keyword: &str) -> Option<&'static str> {
@@ -595,7 +580,7 @@ pub(crate) fn syntax_error_in(
                 candidates.extend(words);
             }
             if wants_date {
-                candidates.extend(MONTHS);
+                candidates.extend(crate::calendar::MONTHS);
             }
             if let Some(dym) = suggest::did_you_mean(&suggest::closest(word, candidates)) {
                 help = format!("{} ", capitalise(&dym));

@@ -546,24 +546,7 @@ fn cond_test(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<CondTest> 
 }
 
 fn month_number(name: &str) -> u32 {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(name))
-        .map_or(0, |i| to_u32(i + 1))
+    crate::calendar::month_number(name).map_or(0, to_u32)
 }
 
 pub(crate) fn date(ctx: &LineContext<'_>, pair: &Pair<'_, Rule>) -> Lowered<DateValue> {
