@@ -64,10 +64,15 @@
       label.appendChild(select);
       facts.appendChild(label);
     }
+    $("ask-at").value = localNow();
+    showKind();
+  }
+
+  // The reader's clock, as esafety writes a moment: `YYYY-MM-DDTHH:MM`.
+  function localNow() {
     const now = new Date();
     const pad = (n) => String(n).padStart(2, "0");
-    $("ask-at").value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
-    showKind();
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
   }
 
   function kind() {
@@ -243,11 +248,46 @@
   // the Ask panel follow it.
   let request = null;
   let pending = null;
+  // The lines the last check found problems at: line -> {severity, text}.
+  let marks = new Map();
+
+  // The line numbers beside the text, each line with a problem marked (its
+  // message as the mark's title); scrolled with the text.
+  function paintGutter() {
+    const gutter = $("edit-gutter");
+    const count = $("edit-text").value.split("\n").length;
+    gutter.textContent = "";
+    let plain = "";
+    for (let line = 1; line <= count; line++) {
+      const mark = marks.get(line);
+      if (!mark) {
+        plain += `${line}\n`;
+        continue;
+      }
+      gutter.appendChild(document.createTextNode(plain));
+      plain = "\n";
+      gutter.appendChild(el("span", String(line), { class: mark.severity, "data-line": line, title: mark.text }));
+    }
+    gutter.appendChild(document.createTextNode(plain));
+    gutter.scrollTop = $("edit-text").scrollTop;
+  }
 
   function diagnosticsOf(loaded) {
     const list = $("edit-diagnostics");
     list.textContent = "";
     const own = loaded.diagnostics.filter((d) => d.path === request.path);
+    marks = new Map();
+    for (const d of own) {
+      const text = `${d.severity}[${d.code}]: ${d.message}`;
+      const before = marks.get(d.location.line);
+      // An error outranks a warning on the same line; both are listed.
+      if (!before || (before.severity !== "error" && d.severity === "error")) {
+        marks.set(d.location.line, { severity: d.severity, text: before ? `${text}\n${before.text}` : text });
+      } else {
+        before.text += `\n${text}`;
+      }
+    }
+    paintGutter();
     for (const d of own) {
       const li = el("li", null, { "data-line": d.location.line, "data-code": d.code, class: d.severity });
       const at = el("button", `line ${d.location.line}`, { type: "button", class: "goto" });
@@ -276,6 +316,8 @@
     pending = null;
     request.text = $("edit-text").value;
     request.render = true;
+    // As `esafety check` does, the review date is checked against today.
+    request.today = localNow().slice(0, 10);
     const loaded = call("esafety_load", JSON.stringify(request));
     diagnosticsOf(loaded);
     if (loaded.ok) {
@@ -290,8 +332,12 @@
     $("edit").dataset.started = "yes";
     $("edit-text").value = request.text;
     $("edit-text").addEventListener("input", () => {
+      paintGutter();
       if (pending) clearTimeout(pending);
       pending = setTimeout(recheck, 250);
+    });
+    $("edit-text").addEventListener("scroll", () => {
+      $("edit-gutter").scrollTop = $("edit-text").scrollTop;
     });
     $("edit-download").addEventListener("click", () => {
       const blob = new Blob([$("edit-text").value], { type: "text/plain" });

@@ -104,7 +104,12 @@ details.ask > summary { font-size: 1.25rem; font-weight: 700; cursor: pointer; }
 #edit { margin: 1rem 0 2rem; }
 #edit .panes { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 @media (max-width: 60rem) { #edit .panes { grid-template-columns: 1fr; } }
-#edit textarea { width: 100%; height: 70vh; font: .9rem/1.4 ui-monospace, monospace; padding: .5rem; }
+#edit .editor { display: grid; grid-template-columns: max-content 1fr; height: 70vh; border: 1px solid var(--rule); }
+#edit-gutter, #edit textarea { font: .9rem/1.4 ui-monospace, monospace; padding: .5rem; margin: 0; }
+#edit-gutter { overflow: hidden; text-align: right; color: var(--muted); background: #f4f4f4; border-right: 1px solid var(--rule); user-select: none; }
+#edit-gutter span { display: inline-block; min-width: 100%; font-weight: 700; color: #fff; background: #b10e1e; }
+#edit-gutter span.warning { background: #8a5a00; }
+#edit textarea { width: 100%; height: 100%; box-sizing: border-box; border: 0; resize: none; white-space: pre; overflow: auto; }
 #edit iframe { width: 100%; height: 70vh; border: 1px solid var(--rule); }
 #edit-diagnostics { list-style: none; padding: 0; }
 #edit-diagnostics li { border-left: 4px solid #b10e1e; padding: .25rem .5rem; margin: .4rem 0; background: #fdf3f4; }
@@ -119,7 +124,7 @@ details.ask > summary { font-size: 1.25rem; font-weight: 700; cursor: pointer; }
 <p id="edit-status" role="status"></p>
 <ul id="edit-diagnostics" aria-label="Problems in the policy"></ul>
 <div class="panes">
-<div><label for="edit-text">The policy file</label><textarea id="edit-text" spellcheck="false"></textarea></div>
+<div><label for="edit-text">The policy file</label><div class="editor"><pre id="edit-gutter" aria-hidden="true"></pre><textarea id="edit-text" spellcheck="false" wrap="off"></textarea></div></div>
 <div><iframe id="edit-page" title="The policy as it reads"></iframe></div>
 </div>
 </section>

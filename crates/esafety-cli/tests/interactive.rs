@@ -280,8 +280,13 @@ const EDITOR_HARNESS: &str = r##"<!DOCTYPE html>
 const BAD = __BAD__;
 const frame = document.getElementById('page');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const errors = (d) => Array.from(d.querySelectorAll('#edit-diagnostics li.error'))
-  .map((li) => ({ line: Number(li.dataset.line), code: li.dataset.code }));
+const errors = (d) => ({
+  listed: Array.from(d.querySelectorAll('#edit-diagnostics li.error'))
+    .map((li) => ({ line: Number(li.dataset.line), code: li.dataset.code })),
+  marked: Array.from(d.querySelectorAll('#edit-gutter span.error'))
+    .map((s) => ({ line: Number(s.dataset.line), severity: s.className, text: s.textContent })),
+  warned: Array.from(d.querySelectorAll('#edit-gutter span.warning')).map((s) => Number(s.dataset.line)),
+});
 frame.addEventListener('load', async () => {
   const out = {};
   try {
@@ -323,10 +328,41 @@ fn the_editor_shows_a_problem_at_its_line_within_a_second_and_clears_it() {
     let harness = EDITOR_HARNESS.replace("__BAD__", &serde_json::to_string(&bad).unwrap());
     std::fs::write(dir.join("harness.html"), harness).unwrap();
     let results = harness_results(&browser(), &dir, 20_000, &[]);
-    assert_eq!(results["before"], json!([]));
-    assert_eq!(results["bad"], json!([{"line": line, "code": "E0201"}]));
-    assert_eq!(results["fixed"], json!([]));
+    // Warnings are marked in the margin at the lines `esafety check` gives
+    // for the same text (today's date included: the review is overdue).
+    let warned = warning_lines(&dir, &text);
+    assert!(warned.contains(&28), "{warned:?}");
+    let none = json!({"listed": [], "marked": [], "warned": warned});
+    assert_eq!(results["before"], none);
+    // Listed above the text, and marked at its line in the text's margin.
+    assert_eq!(
+        results["bad"],
+        json!({
+            "listed": [{"line": line, "code": "E0201"}],
+            "marked": [{"line": line, "severity": "error", "text": line.to_string()}],
+            "warned": warning_lines(&dir, &bad),
+        })
+    );
+    assert_eq!(results["fixed"], none);
     assert_eq!(results["rendered"], true);
+}
+
+/// The lines `esafety check` gives a warning at, for `text`.
+fn warning_lines(dir: &Path, text: &str) -> Vec<u64> {
+    let file = dir.join("checked.policy");
+    std::fs::write(&file, text).unwrap();
+    let check = esafety(&["check", "--format", "json", file.to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&stdout(&check)).unwrap();
+    let mut lines: Vec<u64> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "warning")
+        .map(|d| d["location"]["line"].as_u64().unwrap())
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
 /// Where a picture goes: `docs/screenshots/` when updating them
@@ -378,7 +414,10 @@ frame.addEventListener('load', async () => {{
   setTimeout(() => {{
     const line = w.document.querySelector('#edit-diagnostics li.error');
     if (line) line.scrollIntoView();
-    text.scrollTop = 0;
+    // The text scrolled to a few lines above the error, so that the mark
+    // in the margin shows.
+    const height = parseFloat(w.getComputedStyle(text).lineHeight);
+    text.scrollTop = line ? height * (Number(line.dataset.line) - 8) : 0;
   }}, 600);
 }});
 </script></body></html>"#,

@@ -33,6 +33,11 @@ pub struct LoadRequest {
     /// Whether to lay the policy out as HTML too (the editor does).
     #[serde(default)]
     pub render: bool,
+    /// Today's date on the reader's clock (`YYYY-MM-DD`), so that the
+    /// review-date warning is given as `esafety check` gives it; the module
+    /// has no clock of its own.
+    #[serde(default)]
+    pub today: Option<String>,
 }
 
 /// What loading returns: the diagnostics, and, when the policy checks
@@ -91,16 +96,19 @@ pub fn load(request: &LoadRequest, current: &mut Option<Policy>) -> Loaded {
             .cloned()
             .ok_or_else(|| "the page does not hold that file".to_owned())
     };
+    let options = request
+        .today
+        .as_deref()
+        .and_then(|day| esafety::parse_at(&format!("{day}T00:00")).ok())
+        .map_or_else(CheckOptions::default, |at| {
+            CheckOptions::with_today(at.date())
+        });
     // Checked once: laid out as well when the editor asks for the page.
     let (checked, document) = if request.render {
-        esafety::render::Document::check_family(&request.path, &request.text, &mut read)
+        esafety::render::Document::check_family(&request.path, &request.text, &mut read, &options)
     } else {
-        let checked = esafety::family::check_family(
-            &request.path,
-            &request.text,
-            &mut read,
-            &CheckOptions::default(),
-        );
+        let checked =
+            esafety::family::check_family(&request.path, &request.text, &mut read, &options);
         (checked, None)
     };
     let Some(policy) = checked.policy else {
@@ -221,6 +229,7 @@ mod tests {
             text: text.to_owned(),
             bases: BTreeMap::new(),
             render: true,
+            today: None,
         }
     }
 
@@ -252,6 +261,29 @@ mod tests {
             panic!("{reply:?}")
         };
         assert_eq!(message, "unknown role `pupils`: did you mean `pupil`?");
+    }
+
+    #[test]
+    fn the_review_date_is_checked_against_the_readers_today() {
+        let dated = POLICY.replace(
+            "school \"Demo\"\n",
+            "school \"Demo\"\n  approved 1 September 2025\n  review by September 2026\n",
+        );
+        let warned = |today: Option<&str>| {
+            let mut current = None;
+            let mut req = request(&dated);
+            req.today = today.map(str::to_owned);
+            let loaded = load(&req, &mut current);
+            assert!(loaded.ok);
+            loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.code.as_str() == "W0104")
+        };
+        assert!(!warned(None));
+        assert!(!warned(Some("2026-08-31")));
+        assert!(warned(Some("2026-10-01")));
+        assert!(!warned(Some("not a date")));
     }
 
     #[test]

@@ -394,7 +394,7 @@ impl Document {
         text: &str,
         read: &mut dyn FnMut(&str) -> Result<String, String>,
     ) -> Result<Document, Vec<Diagnostic>> {
-        match Document::check_family(path, text, read) {
+        match Document::check_family(path, text, read, &CheckOptions::default()) {
             (_, Some(document)) => Ok(document),
             (checked, None) => Err(checked
                 .diagnostics
@@ -406,14 +406,16 @@ impl Document {
 
     /// [`Document::from_family`] that keeps what the check found too (the
     /// policy and every diagnostic, warnings included), for a caller that
-    /// needs both: the policy is read and checked once.
+    /// needs both: the policy is read and checked once, with `options` (as
+    /// `esafety check` does, `CheckOptions::with_today` for the review-date
+    /// warning).
     pub fn check_family(
         path: &str,
         text: &str,
         read: &mut dyn FnMut(&str) -> Result<String, String>,
+        options: &CheckOptions,
     ) -> (crate::Checked, Option<Document>) {
-        let (checked, file) =
-            crate::family::check_family_tree(path, text, read, &CheckOptions::default(), true);
+        let (checked, file) = crate::family::check_family_tree(path, text, read, options, true);
         let (Some(policy), Some(file)) = (&checked.policy, file) else {
             return (checked, None);
         };
