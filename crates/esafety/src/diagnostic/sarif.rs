@@ -74,7 +74,7 @@ fn rule(code: Code) -> Value {
         "shortDescription": { "text": code.summary() },
         "helpUri": format!(
             "https://example.invalid/esafety/docs/diagnostics.md#{}",
-            code.as_str().to_lowercase()
+            code.as_str().to_ascii_lowercase()
         ),
         "defaultConfiguration": { "level": level(code.severity()) },
     })

@@ -56,6 +56,88 @@ mod grammar_agreement {
         ]
     }
 
+    /// The body of a rule of `grammar/policy.pest`, without its comments.
+    fn rule_body(name: &str) -> String {
+        let grammar = include_str!("../../../../grammar/policy.pest");
+        let line = grammar
+            .lines()
+            .position(|l| {
+                l.strip_prefix(name)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+            .unwrap_or_else(|| panic!("no rule {name}"));
+        let mut body = String::new();
+        for l in grammar.lines().skip(line) {
+            body.push_str(l.split("//").next().unwrap_or(""));
+            body.push('\n');
+            if l.trim_end().ends_with('}') && body.matches('{').count() == body.matches('}').count()
+            {
+                break;
+            }
+        }
+        body.split_once('{')
+            .map(|(_, b)| b.trim_end().trim_end_matches('}').to_owned())
+            .unwrap()
+    }
+
+    /// The literal words a rule can start with: a keyword rule's word, or
+    /// those of each alternative of a rule made of keyword rules.
+    fn first_words(rule: &str) -> Vec<String> {
+        let body = rule_body(rule);
+        if let Some(word) = body.trim().strip_prefix('"') {
+            return vec![word.split('"').next().unwrap().to_owned()];
+        }
+        body.split('|')
+            .flat_map(|alt| {
+                let first = alt.split_whitespace().next().unwrap().to_owned();
+                first_words(&first)
+            })
+            .collect()
+    }
+
+    /// Each look-ahead in the `statement` rule only rules out lines its
+    /// statement could never read: it is the word (or one of the words) the
+    /// statement's first keyword matches, or, for the tier, the digit an
+    /// ordinal starts with. Without this the look-aheads could change what
+    /// the grammar accepts.
+    #[test]
+    fn each_look_ahead_in_statement_is_its_statements_first_word() {
+        let statement = rule_body("statement");
+        let mut guarded = 0;
+        for alternative in statement
+            .split("\n")
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            let alternative = alternative.trim_start_matches('|').trim();
+            let Some((guard, stmt)) = alternative.split_once(" ~ ") else {
+                continue;
+            };
+            guarded += 1;
+            let first = rule_body(stmt)
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_owned();
+            let guard = guard.strip_prefix('&').unwrap();
+            if guard == "ASCII_DIGIT" {
+                assert_eq!(first, "ordinal");
+                assert!(rule_body("ordinal").trim().starts_with("ASCII_DIGIT"));
+                continue;
+            }
+            let mut words: Vec<String> = guard
+                .trim_matches(['(', ')'])
+                .split('|')
+                .map(|w| w.trim().trim_matches('"').to_owned())
+                .collect();
+            words.sort();
+            let mut expected = first_words(&first);
+            expected.sort();
+            assert_eq!(words, expected, "{alternative}");
+        }
+        assert_eq!(guarded, 38, "{statement}");
+    }
+
     proptest! {
         #[test]
         fn file_accepts_exactly_what_every_line_accepts(lines in prop::collection::vec(line(), 0..12)) {
@@ -386,6 +468,8 @@ mod plain_lines {
                 .map(str::trim)
                 .find(|l| !l.is_empty() && !l.starts_with("//"))
         }) {
+            // Past the look-ahead in front of it.
+            let alternative = alternative.rsplit(" ~ ").next().unwrap_or(alternative);
             let first_token = rule(alternative)
                 .split_once('{')
                 .unwrap()
