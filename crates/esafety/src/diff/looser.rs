@@ -68,122 +68,142 @@ fn roles_within(roles: &Roles, only: Option<&[Arc<str>]>) -> Vec<Arc<str>> {
         .collect()
 }
 
-/// For each role (within `only`), the first question on which `new`
-/// answers row `row` more loosely than `old`. A row `old` does not have
-/// is compared against a default refusal.
-pub(crate) fn row(
-    old: &Policy,
-    new: &Policy,
-    row: &str,
-    only: Option<&[Arc<str>]>,
-) -> Vec<Loosening> {
-    let roles = Roles::new(old, new);
-    let moments = Moments::new(old, new);
-    let places = questions::declared_places(old, new);
-    let mut found = Vec::new();
-    for role in roles_within(&roles, only) {
-        // The old side (`true`) or the new.
-        let ask = |is_old: bool,
-                   at: Option<jiff::civil::DateTime>,
-                   facts: &[super::FactValue],
-                   place: Option<&Arc<str>>| {
-            let policy = if is_old { old } else { new };
-            let query = Query::action(roles.name_in(&role, is_old), row).explain(false);
-            policy
-                .decide(&questions::with_settings(policy, query, at, facts, place))
-                .ok()
-        };
-        let Some(nd) = ask(false, None, &[], None) else {
-            continue;
-        };
-        let od = ask(true, None, &[], None);
-        let mut depends = Depends::default();
-        depends.add(&nd);
-        if let Some(od) = &od {
-            depends.add(od);
-        }
-        let is_new = od.is_none();
-        let example = first_difference(
-            &role,
-            &depends,
-            &moments,
-            &places,
-            |a, b| {
-                if is_new {
-                    rank(b.verdict) < rank(Verdict::Denied)
-                } else {
-                    looser_answer(a, b)
-                }
-            },
-            |at, facts, place| {
-                let n = ask(false, at, facts, place)?;
-                let o = if is_new {
-                    n.clone()
-                } else {
-                    ask(true, at, facts, place)?
-                };
-                Some((o, n))
-            },
-        );
-        if let Some(example) = example {
-            found.push(Loosening {
-                role: role.clone(),
-                old: od.as_ref().map_or_else(
-                    || "not answered (refused by default)".to_owned(),
-                    answer_words,
-                ),
-                new: answer_words(&nd),
-                example,
-            });
-        }
-    }
-    found
+/// Two policies compared rule by rule: what every comparison of them
+/// shares (their roles, the moments and places worth asking at), worked
+/// out once however many locked rules are compared.
+pub(crate) struct Comparison<'p> {
+    old: &'p Policy,
+    new: &'p Policy,
+    roles: Roles,
+    /// Only a row needs these (and a family may lock no row).
+    moments: std::cell::OnceCell<(Moments, Vec<Arc<str>>)>,
 }
 
-/// For each role the incident's table covers, the first number of earlier
-/// incidents at which `new` responds to incident `id` more loosely than
-/// `old`.
-pub(crate) fn incident(old: &Policy, new: &Policy, id: &str) -> Vec<Loosening> {
-    let max_prior = super::incidents::highest_prior(old).max(super::incidents::highest_prior(new));
-    let roles = Roles::new(old, new);
-    let Some(summary) = old.incidents().find(|i| &*i.id == id) else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for role in roles_within(&roles, Some(&summary.roles)) {
-        for prior in 0..=max_prior {
-            let ask = |policy: &Policy, name: &str| {
-                policy
-                    .decide(&Query::incident(name, id).prior(prior).explain(false))
-                    .ok()
-            };
-            let (Some(od), Some(nd)) = (
-                ask(old, roles.name_in(&role, true)),
-                ask(new, roles.name_in(&role, false)),
-            ) else {
-                continue;
-            };
-            if let Some((old_words, new_words)) = looser_responses(&od, &nd) {
-                let example = questions::example(
-                    &role,
-                    None,
-                    &[],
-                    None,
-                    Some(prior),
-                    Some(questions::outcome(&od, true)),
-                    Some(questions::outcome(&nd, true)),
-                );
-                found.push(Loosening {
-                    role: role.clone(),
-                    old: old_words,
-                    new: new_words,
-                    example,
-                });
-                break;
-            }
+impl<'p> Comparison<'p> {
+    /// `old` as the base would have it, `new` as the school makes it.
+    pub(crate) fn new(old: &'p Policy, new: &'p Policy) -> Self {
+        Comparison {
+            old,
+            new,
+            roles: Roles::new(old, new),
+            moments: std::cell::OnceCell::new(),
         }
     }
-    found
+
+    /// For each role (within `only`), the first question on which `new`
+    /// answers row `row` more loosely than `old`. A row `old` does not have
+    /// is compared against a default refusal.
+    pub(crate) fn row(&self, row: &str, only: Option<&[Arc<str>]>) -> Vec<Loosening> {
+        let (old, new, roles) = (self.old, self.new, &self.roles);
+        let (moments, places) = self
+            .moments
+            .get_or_init(|| (Moments::new(old, new), questions::declared_places(old, new)));
+        let mut found = Vec::new();
+        for role in roles_within(roles, only) {
+            // The old side (`true`) or the new.
+            let ask = |is_old: bool,
+                       at: Option<jiff::civil::DateTime>,
+                       facts: &[super::FactValue],
+                       place: Option<&Arc<str>>| {
+                let policy = if is_old { old } else { new };
+                let query = Query::action(roles.name_in(&role, is_old), row).explain(false);
+                policy
+                    .decide(&questions::with_settings(policy, query, at, facts, place))
+                    .ok()
+            };
+            let Some(nd) = ask(false, None, &[], None) else {
+                continue;
+            };
+            let od = ask(true, None, &[], None);
+            let mut depends = Depends::default();
+            depends.add(&nd);
+            if let Some(od) = &od {
+                depends.add(od);
+            }
+            let is_new = od.is_none();
+            let example = first_difference(
+                &role,
+                &depends,
+                moments,
+                places,
+                |a, b| {
+                    if is_new {
+                        rank(b.verdict) < rank(Verdict::Denied)
+                    } else {
+                        looser_answer(a, b)
+                    }
+                },
+                |at, facts, place| {
+                    let n = ask(false, at, facts, place)?;
+                    let o = if is_new {
+                        n.clone()
+                    } else {
+                        ask(true, at, facts, place)?
+                    };
+                    Some((o, n))
+                },
+            );
+            if let Some(example) = example {
+                found.push(Loosening {
+                    role: role.clone(),
+                    old: od.as_ref().map_or_else(
+                        || "not answered (refused by default)".to_owned(),
+                        answer_words,
+                    ),
+                    new: answer_words(&nd),
+                    example,
+                });
+            }
+        }
+        found
+    }
+
+    /// For each role the incident's table covers, the first number of earlier
+    /// incidents at which `new` responds to incident `id` more loosely than
+    /// `old`.
+    pub(crate) fn incident(&self, id: &str) -> Vec<Loosening> {
+        let (old, new, roles) = (self.old, self.new, &self.roles);
+        let max_prior =
+            super::incidents::highest_prior(old).max(super::incidents::highest_prior(new));
+        let Some(summary) = old.incidents().find(|i| &*i.id == id) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for role in roles_within(roles, Some(&summary.roles)) {
+            for prior in 0..=max_prior {
+                let ask = |policy: &Policy, name: &str| {
+                    policy
+                        .decide(&Query::incident(name, id).prior(prior).explain(false))
+                        .ok()
+                };
+                let (Some(od), Some(nd)) = (
+                    ask(old, roles.name_in(&role, true)),
+                    ask(new, roles.name_in(&role, false)),
+                ) else {
+                    continue;
+                };
+                if let Some((old_words, new_words)) = looser_responses(&od, &nd) {
+                    let example = questions::example(
+                        &role,
+                        None,
+                        &[],
+                        None,
+                        Some(prior),
+                        Some(questions::outcome(&od, true)),
+                        Some(questions::outcome(&nd, true)),
+                    );
+                    found.push(Loosening {
+                        role: role.clone(),
+                        old: old_words,
+                        new: new_words,
+                        example,
+                    });
+                    break;
+                }
+            }
+        }
+        found
+    }
 }
 
 /// What an incident's responses lost, as (what it was, what it is now).

@@ -245,6 +245,7 @@ pub(super) fn check(
             .copied()
             .unwrap_or(step.extends)
     };
+    let comparison = looser::Comparison::new(&shadow, merged);
 
     for row in &rows {
         let at = blame(&step.touched.rows, row);
@@ -263,7 +264,7 @@ pub(super) fn check(
         let only = row.roles.as_deref();
         // The hidden root: `locked for everyone` is every role.
         let only = only.filter(|o| !o.iter().any(|r| &**r == "everyone"));
-        let found = looser::row(&shadow, merged, &row.id, only);
+        let found = comparison.row(&row.id, only);
         report_looser(reporter, merged, at, "row", row, &found);
     }
     for incident in &incidents {
@@ -282,7 +283,7 @@ pub(super) fn check(
             .or_else(|| step.touched.responses.values().min_by_key(|s| s.start))
             .copied()
             .unwrap_or(at);
-        let found = looser::incident(&shadow, merged, &incident.id);
+        let found = comparison.incident(&incident.id);
         report_looser(reporter, merged, at, "incident", incident, &found);
     }
     for (route, (before, now)) in routes.iter().zip(step.route_steps) {

@@ -1,7 +1,6 @@
 //! Lowering one parsed line (pest pairs) into a [`Statement`].
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use pest::iterators::Pair;
@@ -230,9 +229,10 @@ pub(crate) struct LineContext<'a> {
 }
 
 /// The distinct names of a file, each stored once: a large policy names the
-/// same few columns and roles on every row.
+/// same few columns and roles on every row. Hashed with FxHash, as the
+/// checker's maps of the same names are (`model::FxHasher`).
 #[derive(Debug, Default)]
-pub(crate) struct Names(RefCell<HashSet<Arc<str>>>);
+pub(crate) struct Names(RefCell<crate::model::FxSet<Arc<str>>>);
 
 impl Names {
     pub(crate) fn get(&self, text: &str) -> Arc<str> {

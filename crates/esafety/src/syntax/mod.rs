@@ -158,7 +158,12 @@ fn parse_into_runs(
     // A line with a control character is reported once, then read with the
     // character blanked out, so that the statement on it still counts.
     let mut syntax_errors = report_unsafe_characters(text, index, reporter, file_base);
-    let cleaned = crate::text::blank_unsafe(text);
+    // Scanned again only when the first scan found one.
+    let cleaned = if syntax_errors == 0 {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        crate::text::blank_unsafe(text)
+    };
     let text = &*cleaned;
 
     let names = Names::default();
