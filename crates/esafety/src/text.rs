@@ -71,12 +71,23 @@ pub fn describe(c: char) -> String {
 pub(crate) fn unsafe_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     // Only a control byte, DEL, or the first byte of a character outside
     // ASCII can begin an unsafe character, so the bytes are scanned and only
-    // those decoded: most policy text is plain ASCII.
+    // those decoded: most policy text is plain ASCII. Blocks of 64 bytes
+    // with none of those are passed over whole, by a test the compiler
+    // turns into a few vector instructions per block.
+    const BLOCK: usize = 64;
+    let candidate = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b >= 0x7f;
     let bytes = text.as_bytes();
     bytes
-        .iter()
+        .chunks(BLOCK)
         .enumerate()
-        .filter(|&(_, &b)| (b < 0x20 && b != b'\t' && b != b'\n') || b >= 0x7f)
+        .filter(move |(_, block)| block.iter().fold(false, |any, &b| any | candidate(b)))
+        .flat_map(|(n, block)| {
+            block
+                .iter()
+                .enumerate()
+                .map(move |(i, &b)| (n * BLOCK + i, b))
+        })
+        .filter(move |&(_, b)| candidate(b))
         .filter_map(move |(i, _)| Some((i, text.get(i..)?.chars().next()?)))
         .filter(move |&(i, c)| is_unsafe(c) && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n')))
 }

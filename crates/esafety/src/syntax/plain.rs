@@ -32,7 +32,9 @@ pub(super) const BEFORE_CELLS: &[&str] = &["responses", "allowed", "network", "b
 pub(super) fn statement(ctx: &LineContext<'_>) -> Option<(Statement, Span)> {
     // Non-ASCII text is only ever taken inside a label: a non-breaking
     // space (whitespace to the grammar) is neither a space nor a word here.
-    if ctx.text.contains(['#', '\t', '\\']) {
+    // All three are ASCII, so the bytes can be searched (a character
+    // pattern would decode every character).
+    if ctx.text.bytes().any(|b| matches!(b, b'#' | b'\t' | b'\\')) {
         return None;
     }
     let mut words = Words {
