@@ -61,11 +61,17 @@ pub(crate) fn add_months(date: Date, months: i64) -> Option<Date> {
         .ok()
 }
 
+/// The date `days` days after `date` (before it, for a negative number);
+/// `None` outside the calendar.
+pub(crate) fn add_days(date: Date, days: i64) -> Option<Date> {
+    date.checked_add(jiff::Span::new().try_days(days).ok()?)
+        .ok()
+}
+
 /// The moment `days` whole days before `at`; `None` before the calendar's
 /// start.
 pub(crate) fn days_before(at: DateTime, days: u32) -> Option<DateTime> {
-    let span = jiff::Span::new().try_days(i64::from(days)).ok()?;
-    let date = at.date().checked_sub(span).ok()?;
+    let date = add_days(at.date(), -i64::from(days))?;
     Some(date.to_datetime(at.time()))
 }
 
@@ -125,6 +131,8 @@ mod tests {
             Some(date(2026, 10, 25).at(10, 30, 0, 0))
         );
         assert_eq!(days_before(at, 999_999_999), None);
+        assert_eq!(add_days(date(2026, 12, 30), 3), Some(date(2027, 1, 2)));
+        assert_eq!(add_days(date(2026, 1, 2), -7), Some(date(2025, 12, 26)));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use jiff::civil::{Date, DateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::ast::{CountWindow, Counted, ordinal};
+use crate::calendar::iso_date;
 use crate::model::{ResponseInfo, RouteId};
 use crate::query::QueryError;
 use crate::timetable::CompiledTimetable;
@@ -205,10 +206,6 @@ impl Window {
     }
 }
 
-fn day(d: Date) -> String {
-    crate::calendar::iso_date(d)
-}
-
 /// The window of kind `window` that contains `at`. Terms run from their first
 /// day to the day before the next term starts, so the holiday after a term
 /// counts with it; the last term ends on its last day. A time outside every
@@ -225,8 +222,8 @@ pub(crate) fn window(
         shown: CountedWindow {
             kind,
             label: Arc::from(label),
-            from: Some(day(from)),
-            to: Some(day(to)),
+            from: Some(iso_date(from)),
+            to: Some(iso_date(to)),
         },
     };
     match window {
@@ -280,10 +277,10 @@ pub(crate) fn window(
         CountWindow::Term | CountWindow::HalfTerm => {
             let (index, from, to) = term_window(timetable, at)?;
             let terms = timetable.terms();
-            let name = terms
-                .get(index)
-                .and_then(|t| t.2.clone())
-                .map_or_else(|| format!("the term from {}", day(from)), |l| l.to_string());
+            let name = terms.get(index).and_then(|t| t.2.clone()).map_or_else(
+                || format!("the term from {}", iso_date(from)),
+                |l| l.to_string(),
+            );
             if window == CountWindow::Term {
                 return Ok(calendar(WindowKind::Term, name, from, to));
             }
@@ -340,7 +337,7 @@ fn term_window(
             at: crate::query::format_at(at),
             reason: format!(
                 "it is before the first term the policy gives, which starts on {}",
-                day(first.0)
+                iso_date(first.0)
             ),
         });
     };
@@ -359,7 +356,7 @@ fn term_window(
             at: crate::query::format_at(at),
             reason: format!(
                 "it is after the last term the policy gives, which ends on {}",
-                day(last.1)
+                iso_date(last.1)
             ),
         });
     }

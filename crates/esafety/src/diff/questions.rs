@@ -39,7 +39,7 @@ impl Moments {
         let first = boundaries.first().copied().unwrap_or(anchor);
         let mut candidates: Vec<Date> = Vec::new();
         // The week before the first boundary, and a week from each.
-        if let Ok(before) = first.checked_sub(jiff::Span::new().try_days(7).unwrap_or_default()) {
+        if let Some(before) = crate::calendar::add_days(first, -7) {
             candidates.extend(week(before));
         }
         for &date in &boundaries {
@@ -82,10 +82,7 @@ impl Moments {
 
 /// Seven consecutive dates from `from`.
 fn week(from: Date) -> impl Iterator<Item = Date> {
-    (0..7).filter_map(move |n| {
-        let span = jiff::Span::new().try_days(n).ok()?;
-        from.checked_add(span).ok()
-    })
+    (0..7).filter_map(move |n| crate::calendar::add_days(from, n))
 }
 
 /// What an answer depends on, read from the question asked without a time,
