@@ -379,41 +379,42 @@ impl Query {
     /// Refuses a question with a name or label longer than
     /// [`MAX_NAME_BYTES`], before anything is looked up.
     pub(crate) fn check_lengths(&self) -> Result<(), QueryError> {
-        let fields = [
-            ("role", self.role.as_deref()),
-            ("action", self.action.as_deref()),
-            ("incident", self.incident.as_deref()),
-            ("device", self.device.as_deref()),
-        ];
-        let place = std::iter::once(("place", self.place.as_deref()));
-        let roles = self.roles.iter().map(|r| ("role", Some(r.as_str())));
-        let facts = self.facts.keys().map(|f| ("fact", Some(f.as_str())));
-        let history = self
-            .history
-            .iter()
-            .map(|e| ("history incident", Some(e.incident.as_str())));
         if self.roles.len() > MAX_ROLES_ASKED {
             return Err(QueryError::TooManyRoles {
                 given: self.roles.len(),
                 limit: MAX_ROLES_ASKED,
             });
         }
-        for (field, value) in fields
-            .into_iter()
-            .chain(place)
-            .chain(roles)
-            .chain(facts)
-            .chain(history)
-        {
-            if let Some(value) = value
-                && value.len() > MAX_NAME_BYTES
-            {
-                return Err(QueryError::TooLong {
+        // Field by field: every decision runs this, and a chain of iterators
+        // over the fields cost about a sixth of a decision's instructions.
+        let fits = |field: &'static str, value: &str| {
+            if value.len() > MAX_NAME_BYTES {
+                Err(QueryError::TooLong {
                     field,
                     length: value.len(),
                     limit: MAX_NAME_BYTES,
-                });
+                })
+            } else {
+                Ok(())
             }
+        };
+        let given = |field: &'static str, value: &Option<String>| match value {
+            Some(value) => fits(field, value),
+            None => Ok(()),
+        };
+        given("role", &self.role)?;
+        given("action", &self.action)?;
+        given("incident", &self.incident)?;
+        given("device", &self.device)?;
+        given("place", &self.place)?;
+        for role in &self.roles {
+            fits("role", role)?;
+        }
+        for fact in self.facts.keys() {
+            fits("fact", fact)?;
+        }
+        for event in &self.history {
+            fits("history incident", &event.incident)?;
         }
         Ok(())
     }

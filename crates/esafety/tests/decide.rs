@@ -561,6 +561,19 @@ rules r \"Rules\"
             "fact",
             Query::action("pupil", "phones").fact(huge.clone(), true),
         ),
+        (
+            "place",
+            Query::action("pupil", "phones").place(huge.clone()),
+        ),
+        (
+            "role",
+            Query::action("pupil", "phones").and_role(huge.clone()),
+        ),
+        (
+            "history incident",
+            Query::incident("pupil", "misuse")
+                .earlier(huge.clone(), jiff::civil::date(2025, 11, 3).at(9, 0, 0, 0)),
+        ),
     ] {
         let err = p.decide(&q).unwrap_err();
         assert_eq!(err.kind(), "too-long", "{field}");
