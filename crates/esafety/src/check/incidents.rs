@@ -251,16 +251,9 @@ impl Checker<'_, '_> {
             let Section::Incidents(table) = section else {
                 continue;
             };
-            if !Self::define(
-                self.r,
-                &mut self.table_defs,
-                &table.id,
-                (),
-                "Give each table its own id; tables of every kind share one set of ids.",
-            ) {
+            if !self.define_table(&table.id, &table.label) {
                 continue;
             }
-            self.require_label(&table.label, "table");
             let roles = self.resolve_roles(&table.roles, None);
             let table_index = self.incidents.tables.len();
             let mut draft = IncidentTableDraft {

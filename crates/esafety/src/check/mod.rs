@@ -405,6 +405,22 @@ impl<'c, 'r> Checker<'c, 'r> {
         .help(help);
     }
 
+    /// Records a table's id (tables of every kind share one set) and checks
+    /// its label; false, with the duplicate reported, if the id is taken.
+    pub(super) fn define_table(&mut self, id: &Name, label: &Text) -> bool {
+        if !Self::define(
+            self.r,
+            &mut self.table_defs,
+            id,
+            (),
+            "Give each table its own id; tables of every kind share one set of ids.",
+        ) {
+            return false;
+        }
+        self.require_label(label, "table");
+        true
+    }
+
     /// Reports an empty label.
     pub(super) fn require_label(&mut self, text: &Text, what: &str) {
         if text.text.trim().is_empty() {

@@ -279,16 +279,9 @@ impl Checker<'_, '_> {
             let Section::Table(table) = section else {
                 continue;
             };
-            if !Self::define(
-                self.r,
-                &mut self.table_defs,
-                &table.id,
-                (),
-                "Give each table its own id; tables of every kind share one set of ids.",
-            ) {
+            if !self.define_table(&table.id, &table.label) {
                 continue;
             }
-            self.require_label(&table.label, "table");
             let table_index = u32::try_from(self.tables.tables.len()).unwrap_or(u32::MAX);
 
             // Columns: named groups of roles.
@@ -687,16 +680,9 @@ impl Checker<'_, '_> {
             let Section::Devices(table) = section else {
                 continue;
             };
-            if !Self::define(
-                self.r,
-                &mut self.table_defs,
-                &table.id,
-                (),
-                "Give each table its own id; tables of every kind share one set of ids.",
-            ) {
+            if !self.define_table(&table.id, &table.label) {
                 continue;
             }
-            self.require_label(&table.label, "table");
             let mut labels_here: HashMap<String, Span> = HashMap::new();
             for device in &table.devices {
                 self.require_label(&device.label, "device");
