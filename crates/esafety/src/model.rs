@@ -475,7 +475,8 @@ pub(crate) struct RowInfo {
     pub(crate) id: Arc<str>,
     pub(crate) label: Arc<str>,
     pub(crate) line: u32,
-    pub(crate) breaches: Box<[BreachEntry]>,
+    /// Its entries in [`PolicyData::breaches`].
+    pub(crate) breaches: std::ops::Range<u32>,
     pub(crate) route: Option<RouteId>,
 }
 
@@ -750,6 +751,9 @@ pub(crate) struct PolicyData {
     pub(crate) contacts: Vec<ContactInfo>,
     pub(crate) tables: Vec<TableInfo>,
     pub(crate) rows: Vec<RowInfo>,
+    /// The rows' `breach by` entries, in row order: one list rather than
+    /// one per row.
+    pub(crate) breaches: Vec<BreachEntry>,
     pub(crate) row_index: NameIndex<RowId>,
     pub(crate) cells: Vec<CellInfo>,
     /// `rows.len() × roles.len()`: the cell that answers each (row, role).

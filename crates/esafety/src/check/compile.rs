@@ -49,19 +49,22 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     // Rows, cells and the answer matrix. The drafts are moved, not copied.
     let files = c.files.clone();
     let drafts = std::mem::take(&mut c.tables.rows);
-    let mut cells: Vec<CellInfo> = Vec::with_capacity(drafts.iter().map(|d| d.cells.len()).sum());
+    let draft_cells = std::mem::take(&mut c.tables.cells);
+    let mut cells: Vec<CellInfo> = Vec::with_capacity(draft_cells.len());
+    let mut draft_cells = draft_cells.into_iter();
     let mut rows: Vec<RowInfo> = Vec::with_capacity(drafts.len());
     let mut row_index: NameIndex<RowId> = NameIndex::default();
     let mut matrix: Vec<CellId> = vec![NO_CELL; drafts.len() * role_count];
     let mut direct: Vec<CellId> = vec![NO_CELL; role_count];
     let mut touched: Vec<usize> = Vec::new();
+    let role_sets = std::mem::take(&mut c.tables.role_set_list);
     let table_ids: Vec<Arc<str>> = c.tables.tables.iter().map(|t| t.id.clone()).collect();
+    let no_table: Arc<str> = Arc::from("");
     for (r, draft) in drafts.into_iter().enumerate() {
         touched.clear();
-        let table_id = table_ids
-            .get(draft.table as usize)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""));
+        // Borrowed: each reference takes its own copy, and a large policy's
+        // rows are too many to spend a count and a release on each.
+        let table_id = table_ids.get(draft.table as usize).unwrap_or(&no_table);
         let rule = |column: Option<Arc<str>>, line: u32, file: u16| {
             Arc::new(RuleRef {
                 table: table_id.clone(),
@@ -73,10 +76,13 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             })
         };
         let row_rule = rule(None, draft.line, draft.file);
-        for cell in draft.cells {
+        for cell in draft_cells.by_ref().take(draft.cells as usize) {
             let cell_rule = rule(Some(cell.roles_text.clone()), cell.line, cell.file);
             let id = CellId::try_from(cells.len()).unwrap_or(NO_CELL);
-            for &role in cell.roles.iter() {
+            let roles = role_sets
+                .get(cell.roles as usize)
+                .map_or(&[][..], |set| &set[..]);
+            for &role in roles {
                 let slot = usize::from(role);
                 let Some(current) = direct.get_mut(slot) else {
                     continue;
@@ -134,7 +140,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
             id: draft.id,
             label: draft.label,
             line: draft.line,
-            breaches: draft.breaches.into_boxed_slice(),
+            breaches: draft.breaches,
             route: draft.route,
         });
     }
@@ -295,6 +301,7 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
         contacts: c.contacts,
         tables: std::mem::take(&mut c.tables.tables),
         rows,
+        breaches: std::mem::take(&mut c.tables.breaches),
         row_index,
         cells,
         matrix,

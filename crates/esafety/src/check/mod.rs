@@ -13,7 +13,6 @@ mod school;
 mod tables;
 mod time;
 
-use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
@@ -22,7 +21,7 @@ use indexmap::IndexMap;
 use crate::ast::{Member, Name, PolicyFile, RoleList, Text};
 use crate::diagnostic::{Code, Diagnostic, Reporter, Severity};
 use crate::model::{
-    ContactInfo, FactInfo, Policy, RoleId, RoleInfo, RouteId, RouteInfo, SchoolInfo, Target,
+    ContactInfo, FactInfo, FxMap, Policy, RoleId, RoleInfo, RouteId, RouteInfo, SchoolInfo, Target,
 };
 use crate::span::Span;
 use crate::suggest::{self, capitalise};
@@ -441,7 +440,7 @@ impl<'c, 'r> Checker<'c, 'r> {
     pub(super) fn resolve_roles(
         &mut self,
         list: &RoleList,
-        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
+        columns: Option<&FxMap<Arc<str>, Vec<RoleId>>>,
     ) -> Vec<RoleId> {
         let mut out = Vec::new();
         self.resolve_roles_into(list, columns, &mut out);
@@ -453,7 +452,7 @@ impl<'c, 'r> Checker<'c, 'r> {
     pub(super) fn resolve_roles_into(
         &mut self,
         list: &RoleList,
-        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
+        columns: Option<&FxMap<Arc<str>, Vec<RoleId>>>,
         out: &mut Vec<RoleId>,
     ) {
         out.clear();
@@ -498,7 +497,7 @@ impl<'c, 'r> Checker<'c, 'r> {
     fn resolve_name(
         &mut self,
         name: &Name,
-        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
+        columns: Option<&FxMap<Arc<str>, Vec<RoleId>>>,
         out: &mut Vec<RoleId>,
     ) {
         if let Some(roles) = columns.and_then(|c| c.get(&*name.text)) {

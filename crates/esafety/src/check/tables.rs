@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::incidents::NotFound;
@@ -21,7 +22,8 @@ use crate::timetable::WindowMask;
 
 #[derive(Debug, Clone)]
 pub(super) struct CellDraft {
-    pub(super) roles: Arc<[RoleId]>,
+    /// The roles it answers for: a number in [`TableState::role_set_list`].
+    pub(super) roles: u32,
     pub(super) answer: CellAnswer,
     pub(super) words: &'static str,
     pub(super) condition: Option<Arc<str>>,
@@ -41,26 +43,81 @@ pub(super) struct RowDraft {
     pub(super) line: u32,
     /// Which file of a family the line is in.
     pub(super) file: u16,
-    pub(super) cells: Vec<CellDraft>,
-    pub(super) breaches: Vec<BreachEntry>,
+    /// How many cells it has: the next ones of [`TableState::cells`].
+    pub(super) cells: u32,
+    /// Its entries in [`TableState::breaches`].
+    pub(super) breaches: Range<u32>,
     pub(super) route: Option<RouteId>,
+}
+
+/// The cells of every row's draft, in row order, kept in blocks of a few
+/// thousand rather than in a list per row: a large policy's drafts then
+/// cost the allocator a call per block rather than one per row, and
+/// compiling frees them block by block as it goes.
+#[derive(Debug, Default)]
+pub(super) struct DraftCells {
+    blocks: Vec<Vec<CellDraft>>,
+    len: usize,
+}
+
+impl DraftCells {
+    const BLOCK: usize = 4096;
+
+    fn push(&mut self, cell: CellDraft) {
+        match self.blocks.last_mut() {
+            Some(block) if block.len() < block.capacity() => block.push(cell),
+            _ => {
+                let mut block = Vec::with_capacity(Self::BLOCK);
+                block.push(cell);
+                self.blocks.push(block);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// How many cells there are.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl IntoIterator for DraftCells {
+    type Item = CellDraft;
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<CellDraft>>>;
+
+    /// The cells in order; each block is freed once it has been read.
+    fn into_iter(self) -> Self::IntoIter {
+        self.blocks.into_iter().flatten()
+    }
 }
 
 #[derive(Debug)]
 pub(crate) struct TableState {
     pub(super) tables: Vec<TableInfo>,
     pub(super) rows: Vec<RowDraft>,
+    /// The drafts' cells, in row order.
+    pub(super) cells: DraftCells,
+    /// The drafts' breach entries, in row order: a row's are a range of
+    /// them, and the compiled policy keeps the list as it is.
+    pub(super) breaches: Vec<BreachEntry>,
+    /// The breach entries of the row being drafted.
+    row_breaches: Vec<BreachEntry>,
     pub(super) row_defs: Defs<u32>,
     pub(super) devices: Vec<DeviceInfo>,
     pub(super) device_defs: Defs<u32>,
     /// Texts many cells share ("pupils", "only during lunch"), stored once.
-    texts: HashMap<Box<str>, Arc<str>>,
+    texts: FxMap<Box<str>, Arc<str>>,
     /// Compiled windows, by the text that names them.
-    windows: HashMap<Box<str>, Arc<WindowMask>>,
-    /// Sets of roles many cells share (a column's roles), stored once.
-    role_sets: HashMap<Box<[RoleId]>, Arc<[RoleId]>>,
+    windows: FxMap<Box<str>, Arc<WindowMask>>,
+    /// Sets of roles many cells share (a column's roles), stored once, by
+    /// their number in `role_set_list`.
+    role_sets: FxMap<Box<[RoleId]>, u32>,
+    /// The sets of roles cells name, by number.
+    pub(super) role_set_list: Vec<Box<[RoleId]>>,
     /// A buffer for the roles of one breach line, reused.
     breach_roles: Vec<RoleId>,
+    /// A buffer for the text of one cell's time window, reused.
+    window_text: String,
 }
 
 impl Default for TableState {
@@ -68,13 +125,18 @@ impl Default for TableState {
         TableState {
             tables: Vec::new(),
             rows: Vec::new(),
+            cells: DraftCells::default(),
+            breaches: Vec::new(),
+            row_breaches: Vec::new(),
             row_defs: Defs::new("row"),
             devices: Vec::new(),
             device_defs: Defs::new("device"),
-            texts: HashMap::new(),
-            windows: HashMap::new(),
-            role_sets: HashMap::new(),
+            texts: FxMap::default(),
+            windows: FxMap::default(),
+            role_sets: FxMap::default(),
+            role_set_list: Vec::new(),
             breach_roles: Vec::new(),
+            window_text: String::new(),
         }
     }
 }
@@ -90,14 +152,17 @@ impl TableState {
         shared
     }
 
-    /// The shared copy of a set of roles.
-    fn intern_roles(&mut self, roles: &[RoleId]) -> Arc<[RoleId]> {
-        if let Some(shared) = self.role_sets.get(roles) {
-            return shared.clone();
+    /// The number of a set of roles in [`TableState::role_set_list`]:
+    /// cells name a few sets many times, and a number costs nothing to copy
+    /// or drop.
+    fn intern_roles(&mut self, roles: &[RoleId]) -> u32 {
+        if let Some(&number) = self.role_sets.get(roles) {
+            return number;
         }
-        let shared: Arc<[RoleId]> = Arc::from(roles);
-        self.role_sets.insert(Box::from(roles), shared.clone());
-        shared
+        let number = u32::try_from(self.role_set_list.len()).unwrap_or(u32::MAX);
+        self.role_set_list.push(Box::from(roles));
+        self.role_sets.insert(Box::from(roles), number);
+        number
     }
 }
 
@@ -162,7 +227,7 @@ impl Checker<'_, '_> {
     fn breach(
         &mut self,
         breach: &Breach,
-        columns: Option<&HashMap<Arc<str>, Vec<RoleId>>>,
+        columns: Option<&FxMap<Arc<str>, Vec<RoleId>>>,
         out: &mut Vec<BreachEntry>,
     ) {
         let mut roles = std::mem::take(&mut self.tables.breach_roles);
@@ -285,7 +350,7 @@ impl Checker<'_, '_> {
             let table_index = u32::try_from(self.tables.tables.len()).unwrap_or(u32::MAX);
 
             // Columns: named groups of roles.
-            let mut columns: HashMap<Arc<str>, Vec<RoleId>> = HashMap::new();
+            let mut columns: FxMap<Arc<str>, Vec<RoleId>> = FxMap::default();
             let mut column_list: Vec<(Arc<str>, Arc<str>, Vec<RoleId>)> = Vec::new();
             let mut column_spans: HashMap<Arc<str>, Span> = HashMap::new();
             for column in table.columns() {
@@ -402,15 +467,11 @@ impl Checker<'_, '_> {
                     label_hash,
                     line: row.span.line,
                     file: self.file_of(row.span),
-                    cells: Vec::with_capacity(
-                        row.items
-                            .iter()
-                            .filter(|i| matches!(i, RowItem::Cell(_)))
-                            .count(),
-                    ),
-                    breaches: Vec::new(),
+                    cells: 0,
+                    breaches: 0..0,
                     route: None,
                 };
+                let cells_before = self.tables.cells.len();
                 answered.clear();
                 covered.clear();
                 for item in &row.items {
@@ -472,8 +533,9 @@ impl Checker<'_, '_> {
                                 }
                                 other => self.tables.intern(&other.words()),
                             };
-                            draft.cells.push(CellDraft {
-                                roles: self.tables.intern_roles(&roles),
+                            let shared_roles = self.tables.intern_roles(&roles);
+                            self.tables.cells.push(CellDraft {
+                                roles: shared_roles,
                                 words: cell.answer.kind.words(),
                                 answer,
                                 condition,
@@ -483,7 +545,9 @@ impl Checker<'_, '_> {
                             });
                         }
                         RowItem::Breach(breach) => {
-                            self.breach(breach, Some(&columns), &mut draft.breaches);
+                            let mut entries = std::mem::take(&mut self.tables.row_breaches);
+                            self.breach(breach, Some(&columns), &mut entries);
+                            self.tables.row_breaches = entries;
                         }
                         RowItem::Follow(follow) => {
                             if draft.route.is_some() {
@@ -515,6 +579,17 @@ impl Checker<'_, '_> {
                             .help(format!("Add a cell such as `{column_id}: …`. If the document leaves the cell empty, write `{column_id}: blank` with a comment saying so."));
                     }
                 }
+
+                draft.cells =
+                    u32::try_from(self.tables.cells.len() - cells_before).unwrap_or(u32::MAX);
+                let TableState {
+                    breaches,
+                    row_breaches,
+                    ..
+                } = &mut self.tables;
+                let first = u32::try_from(breaches.len()).unwrap_or(u32::MAX);
+                breaches.append(row_breaches);
+                draft.breaches = first..u32::try_from(breaches.len()).unwrap_or(u32::MAX);
 
                 info.rows.push(RowSummary {
                     id: draft.id.clone(),
@@ -640,18 +715,32 @@ impl Checker<'_, '_> {
                     }
                     Some(w) => {
                         let outside = w.kind == WindowKind::Outside;
-                        let written: Vec<&str> = w.periods.iter().map(|p| &*p.text).collect();
-                        let key = format!(
-                            "{} {}",
-                            if outside { "outside" } else { "during" },
-                            written.join(", ")
-                        );
+                        // "only during break, lunch": the condition's text,
+                        // whose tail names the window. Written into a buffer
+                        // kept for the purpose, since most cells find both
+                        // already stored.
+                        let mut text = std::mem::take(&mut self.tables.window_text);
+                        text.clear();
+                        text.push_str(if outside {
+                            "only outside "
+                        } else {
+                            "only during "
+                        });
+                        for (i, period) in w.periods.iter().enumerate() {
+                            if i > 0 {
+                                text.push_str(", ");
+                            }
+                            text.push_str(&period.text);
+                        }
+                        let key = text.get("only ".len()..).unwrap_or_default();
                         // Many cells name the same window: compile it once.
-                        if let Some(mask) = self.tables.windows.get(key.as_str()) {
-                            let mask = mask.clone();
-                            let condition = self.tables.intern(&format!("only {key}"));
+                        if let Some(mask) = self.tables.windows.get(key).cloned() {
+                            let condition = self.tables.intern(&text);
+                            self.tables.window_text = text;
                             return Some((CellAnswer::AtTimes(Some(mask)), Some(condition)));
                         }
+                        let key: Box<str> = Box::from(key);
+                        self.tables.window_text = text;
                         let names = self.window_names(&w.periods);
                         let text = format!(
                             "{} {}",
@@ -661,9 +750,7 @@ impl Checker<'_, '_> {
                         let refs: Vec<&str> = names.iter().map(|n| &**n).collect();
                         let mask = Arc::new(self.timetable.window(outside, &refs, text.clone()));
                         if names.len() == w.periods.len() {
-                            self.tables
-                                .windows
-                                .insert(Box::from(key.as_str()), mask.clone());
+                            self.tables.windows.insert(key, mask.clone());
                         }
                         (
                             CellAnswer::AtTimes(Some(mask)),

@@ -463,7 +463,10 @@ impl Policy {
             }
         };
         let incident = if outcome.breach {
-            self.breach_incident(role, &row.breaches, explain, &mut why)
+            let entries = usize::try_from(row.breaches.start).unwrap_or(usize::MAX)
+                ..usize::try_from(row.breaches.end).unwrap_or(usize::MAX);
+            let entries = self.data.breaches.get(entries).unwrap_or_default();
+            self.breach_incident(role, entries, explain, &mut why)
         } else {
             None
         };
