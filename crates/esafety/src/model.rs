@@ -389,6 +389,10 @@ pub(crate) struct CellInfo {
     /// Whom the cell names, as written (`pupils`, `year-5, year-6`).
     pub(crate) roles_text: Arc<str>,
     pub(crate) line: u32,
+    /// The roles it answers for, by number among the checker's sets of
+    /// roles: what compiling the answer matrix reads. The checker writes
+    /// each cell once, in its final place, and compiling keeps the list.
+    pub(crate) roles: u32,
 }
 
 /// One role of a `breach by …` line, with the incident it resolved to.
@@ -425,20 +429,44 @@ pub(crate) enum LabelMatch<T> {
 
 impl<T: Copy> NameIndex<T> {
     pub(crate) fn insert(&mut self, id: Arc<str>, label: &str, value: T) {
-        self.insert_hashed(id, crate::suggest::label_hash(label), value);
+        self.ids.insert(id, value);
+        self.insert_label(crate::suggest::label_hash(label), value);
     }
 
-    /// [`Self::insert`] with the label's hash already computed
-    /// ([`crate::suggest::label_hash`]).
-    pub(crate) fn insert_hashed(&mut self, id: Arc<str>, hash: u64, value: T) {
-        self.ids.insert(id, value);
-        if let Some(many) = self.shared.get_mut(&hash) {
-            many.push(value);
-        } else if let Some(first) = self.labels.remove(&hash) {
+    /// Adds an entry under its id, unless another entry has that id:
+    /// then returns that entry and adds nothing.
+    pub(crate) fn insert_id(&mut self, id: Arc<str>, value: T) -> Result<(), T> {
+        match self.ids.entry(id) {
+            std::collections::hash_map::Entry::Occupied(taken) => Err(*taken.get()),
+            std::collections::hash_map::Entry::Vacant(free) => {
+                free.insert(value);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds an entry under the hash of its label
+    /// ([`crate::suggest::label_hash`]), and returns the entries added
+    /// under the same hash before it, in order: those whose label may be
+    /// the same.
+    pub(crate) fn insert_label(&mut self, hash: u64, value: T) -> &[T] {
+        if let Some(first) = self.labels.remove(&hash) {
             self.shared.insert(hash, vec![first, value]);
+        } else if let Some(many) = self.shared.get_mut(&hash) {
+            many.push(value);
         } else {
             self.labels.insert(hash, value);
+            return &[];
         }
+        self.shared
+            .get(&hash)
+            .and_then(|many| many.split_last())
+            .map_or(&[], |(_, before)| before)
+    }
+
+    /// The entries that share a label hash, in the order they were added.
+    pub(crate) fn sharing(&self, hash: u64) -> &[T] {
+        self.shared.get(&hash).map_or(&[], |many| many)
     }
 
     pub(crate) fn id(&self, id: &str) -> Option<T> {

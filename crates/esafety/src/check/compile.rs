@@ -7,8 +7,8 @@ use super::Checker;
 use super::incidents::ResponseClass;
 use crate::model::{
     Capability, CellId, CellInfo, FxMap, IncidentId, IncidentInfo, IncidentRef, IncidentSummary,
-    IncidentTableInfo, NO_CELL, NameIndex, PolicyData, ResponseInfo, Responses, RoleId, RowId,
-    RowInfo, RuleRef, SchoolInfo,
+    IncidentTableInfo, NO_CELL, NameIndex, PolicyData, ResponseInfo, Responses, RoleId, RowInfo,
+    RuleRef, SchoolInfo,
 };
 use crate::role_tree::RoleTree;
 use crate::suggest::normalize_label;
@@ -29,10 +29,6 @@ fn lists(responses: &[(ResponseInfo, ResponseClass)]) -> Arc<Responses> {
 }
 
 pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
-    // The rows' ids were needed for duplicate and unknown-name reports; the
-    // compiled policy indexes them itself. Freed first, so that a large
-    // policy does not hold both at its peak.
-    drop(std::mem::take(&mut c.tables.row_defs.map));
     let role_count = c.roles.len();
     let role_index: FxMap<Box<str>, RoleId> = c
         .role_defs
@@ -49,36 +45,26 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     // Rows, cells and the answer matrix. The drafts are moved, not copied.
     let files = c.files.clone();
     let drafts = std::mem::take(&mut c.tables.rows);
-    let draft_cells = std::mem::take(&mut c.tables.cells);
-    let mut cells: Vec<CellInfo> = Vec::with_capacity(draft_cells.len());
-    let mut draft_cells = draft_cells.into_iter();
+    let cells: Vec<CellInfo> = std::mem::take(&mut c.tables.cells);
+    let mut next_cell = 0usize;
     let mut rows: Vec<RowInfo> = Vec::with_capacity(drafts.len());
-    let mut row_index: NameIndex<RowId> = NameIndex::default();
+    // Built by the checker as it drafted the rows, in the same order.
+    let row_index = std::mem::take(&mut c.tables.row_index);
     let mut matrix: Vec<CellId> = vec![NO_CELL; drafts.len() * role_count];
     let mut direct: Vec<CellId> = vec![NO_CELL; role_count];
     let mut touched: Vec<usize> = Vec::new();
     let role_sets = std::mem::take(&mut c.tables.role_set_list);
-    let table_ids: Vec<Arc<str>> = c.tables.tables.iter().map(|t| t.id.clone()).collect();
-    let no_table: Arc<str> = Arc::from("");
     for (r, draft) in drafts.into_iter().enumerate() {
         touched.clear();
-        // Borrowed: each reference takes its own copy, and a large policy's
-        // rows are too many to spend a count and a release on each.
-        let table_id = table_ids.get(draft.table as usize).unwrap_or(&no_table);
-        let rule = |column: Option<Arc<str>>, line: u32, file: u16| {
-            Arc::new(RuleRef {
-                table: table_id.clone(),
-                row: draft.id.clone(),
-                label: draft.label.clone(),
-                column,
-                line,
-                file: Checker::file_name(&files, file),
-            })
-        };
-        let row_rule = rule(None, draft.line, draft.file);
-        for cell in draft_cells.by_ref().take(draft.cells as usize) {
-            let cell_rule = rule(Some(cell.roles_text.clone()), cell.line, cell.file);
-            let id = CellId::try_from(cells.len()).unwrap_or(NO_CELL);
+        let first_cell = next_cell;
+        next_cell += draft.cells as usize;
+        for (n, cell) in cells
+            .get(first_cell..next_cell)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let id = CellId::try_from(first_cell + n).unwrap_or(NO_CELL);
             let roles = role_sets
                 .get(cell.roles as usize)
                 .map_or(&[][..], |set| &set[..]);
@@ -97,14 +83,6 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                     touched.push(slot);
                 }
             }
-            cells.push(CellInfo {
-                rule: cell_rule,
-                answer: cell.answer,
-                words: cell.words,
-                condition: cell.condition,
-                roles_text: cell.roles_text,
-                line: cell.line,
-            });
         }
         if let Some(row_slots) = matrix.get_mut(r * role_count..(r + 1) * role_count) {
             for &role in role_tree.groups_first() {
@@ -129,13 +107,8 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
                 *d = NO_CELL;
             }
         }
-        row_index.insert_hashed(
-            draft.id.clone(),
-            draft.label_hash,
-            RowId::try_from(r).unwrap_or(RowId::MAX),
-        );
         rows.push(RowInfo {
-            rule: row_rule,
+            rule: draft.rule,
             table: draft.table,
             id: draft.id,
             label: draft.label,

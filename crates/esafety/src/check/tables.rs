@@ -13,36 +13,25 @@ use crate::ast::{
 };
 use crate::diagnostic::Code;
 use crate::model::{
-    BreachEntry, CellAnswer, DeviceInfo, DeviceSummary, FxMap, FxSet, PresenceAnswer, RoleId,
-    RouteId, RowSummary, TableInfo,
+    BreachEntry, CellAnswer, CellInfo, DeviceInfo, DeviceSummary, FxMap, FxSet, NameIndex,
+    PresenceAnswer, RoleId, RouteId, RowId, RowSummary, RuleRef, TableInfo,
 };
 use crate::span::Span;
 use crate::suggest;
 use crate::timetable::WindowMask;
-
-#[derive(Debug, Clone)]
-pub(super) struct CellDraft {
-    /// The roles it answers for: a number in [`TableState::role_set_list`].
-    pub(super) roles: u32,
-    pub(super) answer: CellAnswer,
-    pub(super) words: &'static str,
-    pub(super) condition: Option<Arc<str>>,
-    pub(super) roles_text: Arc<str>,
-    pub(super) line: u32,
-    /// Which file of a family the line is in (see `Checker::file_of`).
-    pub(super) file: u16,
-}
 
 #[derive(Debug)]
 pub(super) struct RowDraft {
     pub(super) table: u32,
     pub(super) id: Arc<str>,
     pub(super) label: Arc<str>,
-    /// A hash of the folded label (see `suggest::label_hash`), computed once.
-    pub(super) label_hash: u64,
+    /// Where its id and its label were written, for the reports that point
+    /// at an earlier row.
+    pub(super) id_span: Span,
+    pub(super) label_span: Span,
     pub(super) line: u32,
-    /// Which file of a family the line is in.
-    pub(super) file: u16,
+    /// What a decision cites when no cell of the row answers.
+    pub(super) rule: Arc<RuleRef>,
     /// How many cells it has: the next ones of [`TableState::cells`].
     pub(super) cells: u32,
     /// Its entries in [`TableState::breaches`].
@@ -50,59 +39,20 @@ pub(super) struct RowDraft {
     pub(super) route: Option<RouteId>,
 }
 
-/// The cells of every row's draft, in row order, kept in blocks of a few
-/// thousand rather than in a list per row: a large policy's drafts then
-/// cost the allocator a call per block rather than one per row, and
-/// compiling frees them block by block as it goes.
-#[derive(Debug, Default)]
-pub(super) struct DraftCells {
-    blocks: Vec<Vec<CellDraft>>,
-    len: usize,
-}
-
-impl DraftCells {
-    const BLOCK: usize = 4096;
-
-    fn push(&mut self, cell: CellDraft) {
-        match self.blocks.last_mut() {
-            Some(block) if block.len() < block.capacity() => block.push(cell),
-            _ => {
-                let mut block = Vec::with_capacity(Self::BLOCK);
-                block.push(cell);
-                self.blocks.push(block);
-            }
-        }
-        self.len += 1;
-    }
-
-    /// How many cells there are.
-    pub(super) fn len(&self) -> usize {
-        self.len
-    }
-}
-
-impl IntoIterator for DraftCells {
-    type Item = CellDraft;
-    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<CellDraft>>>;
-
-    /// The cells in order; each block is freed once it has been read.
-    fn into_iter(self) -> Self::IntoIter {
-        self.blocks.into_iter().flatten()
-    }
-}
-
 #[derive(Debug)]
 pub(crate) struct TableState {
     pub(super) tables: Vec<TableInfo>,
     pub(super) rows: Vec<RowDraft>,
-    /// The drafts' cells, in row order.
-    pub(super) cells: DraftCells,
+    /// The rows' cells, in row order, as the compiled policy keeps them.
+    pub(super) cells: Vec<CellInfo>,
     /// The drafts' breach entries, in row order: a row's are a range of
     /// them, and the compiled policy keeps the list as it is.
     pub(super) breaches: Vec<BreachEntry>,
     /// The breach entries of the row being drafted.
     row_breaches: Vec<BreachEntry>,
-    pub(super) row_defs: Defs<u32>,
+    /// The rows by id and by label, built as they are drafted: the checker
+    /// finds duplicates in it and the compiled policy keeps it.
+    pub(super) row_index: NameIndex<RowId>,
     pub(super) devices: Vec<DeviceInfo>,
     pub(super) device_defs: Defs<u32>,
     /// Texts many cells share ("pupils", "only during lunch"), stored once.
@@ -125,10 +75,10 @@ impl Default for TableState {
         TableState {
             tables: Vec::new(),
             rows: Vec::new(),
-            cells: DraftCells::default(),
+            cells: Vec::new(),
             breaches: Vec::new(),
             row_breaches: Vec::new(),
-            row_defs: Defs::new("row"),
+            row_index: NameIndex::default(),
             devices: Vec::new(),
             device_defs: Defs::new("device"),
             texts: FxMap::default(),
@@ -339,7 +289,8 @@ impl Checker<'_, '_> {
             })
             .sum();
         self.tables.rows.reserve(all_rows);
-        self.tables.row_defs.map.reserve(all_rows);
+        // Label hashes that more than one row has, in the order found.
+        let mut shared_labels: Vec<u64> = Vec::new();
         for section in sections {
             let Section::Table(table) = section else {
                 continue;
@@ -387,11 +338,6 @@ impl Checker<'_, '_> {
                 line: table.span.line,
                 rows: Vec::with_capacity(table.items.len()),
             };
-            // Label hash to the first row of this table with it, for
-            // duplicates; rows whose hash collides with a different label
-            // go to `collided`.
-            let mut labels_here: FxMap<u64, (usize, Span)> = FxMap::default();
-            let mut collided: Vec<(u64, usize, Span)> = Vec::new();
             // Per-row scratch, reused so that a large table does not allocate
             // for every row. `answered`: the answer each role got, for
             // conflicts. `covered`: roles some cell names, even a cell with an
@@ -421,52 +367,55 @@ impl Checker<'_, '_> {
             };
             for row in rows {
                 self.require_label(&row.label, "row");
-                let row_index = u32::try_from(self.tables.rows.len()).unwrap_or(u32::MAX);
-                let Some(id) = Self::define_shared(
-                    self.r,
-                    &mut self.tables.row_defs,
-                    &row.id,
-                    row_index,
-                    "Give each row its own id. Row ids are unique across all rule tables, because questions name rows by id.",
-                ) else {
+                let row_id = RowId::try_from(self.tables.rows.len()).unwrap_or(RowId::MAX);
+                let id = row.id.text.clone();
+                if let Err(first) = self.tables.row_index.insert_id(id.clone(), row_id) {
+                    let first = self.tables.rows.get(first as usize).map(|r| r.id_span);
+                    let report = self
+                        .r
+                        .report(
+                            Code::DuplicateDefinition,
+                            row.id.span,
+                            format!("row `{}` is defined twice", row.id.text),
+                        )
+                        .label("defined again here");
+                    let report = match first {
+                        Some(first) => report.secondary(first, "first defined here"),
+                        None => report,
+                    };
+                    report.help("Give each row its own id. Row ids are unique across all rule tables, because questions name rows by id.");
                     continue;
-                };
+                }
                 let label_hash = suggest::label_hash(&row.label.text);
                 let rows_here = &self.tables.rows;
-                let same = |i: usize| {
-                    rows_here
-                        .get(i)
-                        .is_some_and(|r| suggest::labels_equal(&r.label, &row.label.text))
-                };
-                let seen = labels_here.get(&label_hash).copied();
-                let same_label = seen
-                    .filter(|(i, _)| same(*i))
-                    .map(|(_, span)| span)
-                    .or_else(|| {
-                        collided
-                            .iter()
-                            .find(|(h, i, _)| *h == label_hash && same(*i))
-                            .map(|(_, _, span)| *span)
-                    });
+                let earlier = self.tables.row_index.insert_label(label_hash, row_id);
+                if earlier.len() == 1 {
+                    shared_labels.push(label_hash);
+                }
+                // The first earlier row of this table with the same label.
+                let same_label = earlier
+                    .iter()
+                    .filter_map(|&i| rows_here.get(i as usize))
+                    .find(|r| {
+                        r.table == table_index && suggest::labels_equal(&r.label, &row.label.text)
+                    })
+                    .map(|r| r.label_span);
                 if let Some(first) = same_label {
                     self.r
                         .report(Code::DuplicateLabel, row.label.span, "two rows of this table have the same label")
                         .label("same label again")
                         .secondary(first, "first used here")
                         .help("Questions can name a row by its label, so labels in one table must differ. Check the document: if it really repeats the row, keep one.");
-                } else if seen.is_some() {
-                    collided.push((label_hash, self.tables.rows.len(), row.label.span));
-                } else {
-                    labels_here.insert(label_hash, (self.tables.rows.len(), row.label.span));
                 }
 
                 let mut draft = RowDraft {
                     table: table_index,
                     id,
                     label: row.label.text.clone(),
-                    label_hash,
+                    id_span: row.id.span,
+                    label_span: row.label.span,
                     line: row.span.line,
-                    file: self.file_of(row.span),
+                    rule: self.rule_ref(&table.id.text, &row, None, row.span),
                     cells: 0,
                     breaches: 0..0,
                     route: None,
@@ -534,14 +483,20 @@ impl Checker<'_, '_> {
                                 other => self.tables.intern(&other.words()),
                             };
                             let shared_roles = self.tables.intern_roles(&roles);
-                            self.tables.cells.push(CellDraft {
+                            let rule = self.rule_ref(
+                                &table.id.text,
+                                &row,
+                                Some(roles_text.clone()),
+                                cell.span,
+                            );
+                            self.tables.cells.push(CellInfo {
                                 roles: shared_roles,
                                 words: cell.answer.kind.words(),
                                 answer,
                                 condition,
                                 roles_text,
                                 line: cell.span.line,
-                                file: self.file_of(cell.span),
+                                rule,
                             });
                         }
                         RowItem::Breach(breach) => {
@@ -602,32 +557,15 @@ impl Checker<'_, '_> {
         }
 
         // Labels shared across tables make a look-up by label ambiguous. The
-        // drafts hold each label folded once; only repeated labels group.
+        // index groups the rows whose labels hash alike, in the order the
+        // groups formed.
         let rows = &self.tables.rows;
-        let mut first_seen: FxMap<u64, usize> =
-            FxMap::with_capacity_and_hasher(rows.len(), Default::default());
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut group_of: FxMap<u64, usize> = FxMap::default();
-        for (i, row) in rows.iter().enumerate() {
-            match first_seen.get(&row.label_hash) {
-                None => {
-                    first_seen.insert(row.label_hash, i);
-                }
-                Some(&first) => match group_of.get(&row.label_hash) {
-                    Some(&g) => {
-                        if let Some(group) = groups.get_mut(g) {
-                            group.push(i);
-                        }
-                    }
-                    None => {
-                        group_of.insert(row.label_hash, groups.len());
-                        groups.push(vec![first, i]);
-                    }
-                },
-            }
-        }
+        let groups = shared_labels
+            .iter()
+            .map(|&hash| self.tables.row_index.sharing(hash));
         for group in groups {
-            let mut members: Vec<&RowDraft> = group.iter().filter_map(|&i| rows.get(i)).collect();
+            let mut members: Vec<&RowDraft> =
+                group.iter().filter_map(|&i| rows.get(i as usize)).collect();
             // A hash collision between different labels is not a shared label.
             if let Some(first) = members.first().map(|m| m.label.clone()) {
                 members.retain(|m| suggest::labels_equal(&m.label, &first));
@@ -640,18 +578,34 @@ impl Checker<'_, '_> {
                 continue;
             }
             let ids: Vec<&str> = members.iter().map(|r| &*r.id).collect();
-            let spans: Vec<Span> = ids
-                .iter()
-                .filter_map(|id| self.tables.row_defs.span(id))
-                .collect();
-            if let (Some(first), Some(last)) = (spans.first(), spans.last()) {
+            if let (Some(first), Some(last)) = (members.first(), members.last()) {
+                let (first, last) = (first.id_span, last.id_span);
                 self.r
-                    .report(Code::AmbiguousLabel, *last, format!("rows {} have the same label, so a question that names the label is ambiguous", suggest::quoted_list(&ids)))
+                    .report(Code::AmbiguousLabel, last, format!("rows {} have the same label, so a question that names the label is ambiguous", suggest::quoted_list(&ids)))
                     .label("same label as another row")
-                    .secondary(*first, "this row has it too")
+                    .secondary(first, "this row has it too")
                     .help("Questions can still name these rows by id. If the document really uses the label twice, keep it verbatim and leave this warning.");
             }
         }
+    }
+
+    /// What a decision on a row cites: the row, and the cell's column and
+    /// line (the row's line when no cell answers).
+    fn rule_ref(
+        &self,
+        table: &Arc<str>,
+        row: &Row,
+        column: Option<Arc<str>>,
+        at: Span,
+    ) -> Arc<RuleRef> {
+        Arc::new(RuleRef {
+            table: table.clone(),
+            row: row.id.text.clone(),
+            label: row.label.text.clone(),
+            column,
+            line: at.line,
+            file: Self::file_name(&self.files, self.file_of(at)),
+        })
     }
 
     /// Compiles an answer, resolving its window or permission giver.
