@@ -1,7 +1,7 @@
 //! An escalation route as a flowchart: steps in order, each conditional step
 //! behind a yes/no question, printed as Mermaid, Graphviz DOT or SVG.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// A route's steps as a flowchart.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -186,17 +186,32 @@ fn dot_text(text: &str) -> String {
 /// Text for SVG or HTML.
 pub(crate) fn xml_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    let _ = write!(out, "{}", Escaped(text));
     out
+}
+
+/// Text made safe for XML and HTML as it is written out, for the places
+/// that write a lot of it (a large table's rows) without a copy each.
+pub(crate) struct Escaped<'a>(pub(crate) &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+            let (plain, special) = rest.split_at(at);
+            f.write_str(plain)?;
+            let mut chars = special.chars();
+            f.write_str(match chars.next() {
+                Some('&') => "&amp;",
+                Some('<') => "&lt;",
+                Some('>') => "&gt;",
+                Some('"') => "&quot;",
+                _ => "&#39;",
+            })?;
+            rest = chars.as_str();
+        }
+        f.write_str(rest)
+    }
 }
 
 impl Flowchart {

@@ -7,9 +7,10 @@
 
 use std::fmt::Write as _;
 
-use super::flow::xml_text as esc;
+use super::flow::{Escaped, xml_text as esc};
 use super::{
     Contact, Document, Grid, GridCell, MARK, Note, Part, Route, Timetable, anchor, part_anchor,
+    push_anchor,
 };
 
 /// Tables wider than this many value columns print on landscape pages.
@@ -359,24 +360,27 @@ fn grid(out: &mut String, g: &Grid) {
         } else {
             ("", String::new())
         };
+        out.push_str("<tr id=\"");
+        push_anchor(out, &row.id);
         let _ = write!(
             out,
-            "<tr id=\"{}\"{class}><th scope=\"row\">{}{own}</th>",
-            anchor(&row.id),
-            esc(&row.label)
+            "\"{class}><th scope=\"row\">{}{own}</th>",
+            Escaped(&row.label)
         );
         for cell in &row.cells {
-            out.push_str(&cell_html(cell));
+            cell_html(out, cell);
         }
         if has_notes {
             out.push_str("<td class=\"notes\">");
             match row.notes.as_slice() {
                 [] => {}
-                [one] => out.push_str(&note_html(one)),
+                [one] => note_html(out, one),
                 many => {
                     out.push_str("<ul>");
                     for n in many {
-                        let _ = write!(out, "<li>{}</li>", note_html(n));
+                        out.push_str("<li>");
+                        note_html(out, n);
+                        out.push_str("</li>");
                     }
                     out.push_str("</ul>");
                 }
@@ -389,37 +393,53 @@ fn grid(out: &mut String, g: &Grid) {
     if !g.notes.is_empty() {
         out.push_str("<ul class=\"notes-list\">\n");
         for n in &g.notes {
-            let _ = writeln!(out, "<li>{}</li>", note_html(n));
+            out.push_str("<li>");
+            note_html(out, n);
+            out.push_str("</li>\n");
         }
         out.push_str("</ul>\n");
     }
 }
 
-fn note_html(note: &Note) -> String {
-    let link = |l: &super::Link, text: &str| format!("<a href=\"#{}\">{text}</a>", esc(&l.anchor));
-    let mut out = esc(&note.text);
+/// Writes a note: its words, and its quote and links.
+fn note_html(out: &mut String, note: &Note) {
+    let _ = write!(out, "{}", Escaped(&note.text));
     match (&note.quote, note.links.as_slice()) {
         (Some(quote), [only]) if only.text == *quote => {
-            let _ = write!(out, " {}", link(only, &format!("“{}”", esc(quote))));
+            let _ = write!(
+                out,
+                " <a href=\"#{}\">“{}”</a>",
+                Escaped(&only.anchor),
+                Escaped(quote)
+            );
         }
         (quote, links) => {
             if let Some(quote) = quote {
-                let _ = write!(out, " “{}”", esc(quote));
+                let _ = write!(out, " “{}”", Escaped(quote));
+            }
+            for (n, l) in links.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "{}<a href=\"#{}\">{}</a>",
+                    if n == 0 { " (see " } else { "; " },
+                    Escaped(&l.anchor),
+                    Escaped(&l.text)
+                );
             }
             if !links.is_empty() {
-                let links: Vec<String> = links.iter().map(|l| link(l, &esc(&l.text))).collect();
-                let _ = write!(out, " (see {})", links.join("; "));
+                out.push(')');
             }
         }
     }
-    out
 }
 
-fn cell_html(cell: &GridCell) -> String {
+/// Writes a cell of a grid.
+fn cell_html(out: &mut String, cell: &GridCell) {
     if cell.is_empty() {
-        return "<td class=\"answer\"></td>".to_owned();
+        out.push_str("<td class=\"answer\"></td>");
+        return;
     }
-    let mut out = String::from(if cell.mark {
+    out.push_str(if cell.mark {
         "<td class=\"answer marked\">"
     } else {
         "<td class=\"answer\">"
@@ -436,10 +456,9 @@ fn cell_html(cell: &GridCell) -> String {
         );
     }
     for line in cell.lines.iter().filter(|l| !l.is_empty()) {
-        let _ = write!(out, "<span class=\"words\">{}</span>", esc(line));
+        let _ = write!(out, "<span class=\"words\">{}</span>", Escaped(line));
     }
     out.push_str("</td>");
-    out
 }
 
 /// How the document marks what a school's own policy adds or changes.
@@ -476,4 +495,66 @@ fn route(out: &mut String, r: &Route) {
         r.flowchart.to_svg(&id, &r.title, &description),
         esc(&r.title)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Link;
+
+    fn link(text: &str, anchor: &str) -> Link {
+        Link {
+            text: text.to_owned(),
+            anchor: anchor.to_owned(),
+        }
+    }
+
+    fn written(note: &Note) -> String {
+        let mut out = String::new();
+        note_html(&mut out, note);
+        out
+    }
+
+    #[test]
+    fn a_note_whose_one_link_is_its_quote_links_the_quote() {
+        let note = Note {
+            text: "Follow the procedure".to_owned(),
+            quote: Some("Illegal <incidents>".to_owned()),
+            links: vec![link("Illegal <incidents>", "part--illegal")],
+        };
+        assert_eq!(
+            written(&note),
+            "Follow the procedure <a href=\"#part--illegal\">“Illegal &lt;incidents&gt;”</a>"
+        );
+    }
+
+    #[test]
+    fn a_note_with_several_links_lists_them_after_its_quote() {
+        let note = Note {
+            text: "Breaches by staff & visitors".to_owned(),
+            quote: Some("Misuse".to_owned()),
+            links: vec![link("staff", "t--a"), link("visitor's \"table\"", "t--b")],
+        };
+        assert_eq!(
+            written(&note),
+            "Breaches by staff &amp; visitors “Misuse” (see <a href=\"#t--a\">staff</a>; <a href=\"#t--b\">visitor&#39;s &quot;table&quot;</a>)"
+        );
+    }
+
+    #[test]
+    fn a_marked_cell_with_words_escapes_them() {
+        let cell = GridCell {
+            mark: true,
+            optional: false,
+            lines: vec!["during <lunch>".to_owned(), String::new()],
+        };
+        let mut out = String::new();
+        cell_html(&mut out, &cell);
+        assert_eq!(
+            out,
+            format!(
+                "<td class=\"answer marked\"><span class=\"glyph\" aria-hidden=\"true\">{MARK}</span><span class=\"visually-hidden\">Yes</span><span class=\"words\">during &lt;lunch&gt;</span></td>"
+            )
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Laying a checked policy out as a [`Document`]: which columns each table
 //! gets, what goes in each cell, and what is said in words beside a row.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use crate::Policy;
@@ -363,28 +364,38 @@ impl<'a> Builder<'a> {
             return self.who_answer_table(t, kind, row_heading);
         };
 
-        let mut grid_rows = Vec::new();
+        // Where each group's columns start in a row's cells.
+        let starts: Vec<usize> = groups
+            .iter()
+            .scan(0, |start, g| {
+                let here = *start;
+                *start += g.answers.len();
+                Some(here)
+            })
+            .collect();
+        let columns: usize = groups.iter().map(|g| g.answers.len()).sum();
+        let mut grid_rows = Vec::with_capacity(rows.len());
         for row in &rows {
-            let mut cells: Vec<Vec<GridCell>> = groups
-                .iter()
-                .map(|g| vec![GridCell::default(); g.answers.len()])
-                .collect();
+            let mut cells: Vec<GridCell> = vec![GridCell::default(); columns];
             let mut notes = Vec::new();
             for item in &row.items {
                 match item {
                     ast::RowItem::Cell(c) => {
-                        let names = names_in(&c.roles);
+                        let names: Vec<Cow<'_, str>> = names_of(&c.roles).collect();
+                        let in_group =
+                            |group: &AnswerGroup, name: &str| group.names.iter().any(|g| g == name);
                         let word = column_word(&c.answer.kind);
                         let mut placed = false;
                         for (g, group) in groups.iter().enumerate() {
-                            if !names.iter().any(|n| group.names.contains(n)) {
+                            if !names.iter().any(|n| in_group(group, n)) {
                                 continue;
                             }
                             let slot = group
                                 .answers
                                 .iter()
                                 .position(|w| *w == word)
-                                .and_then(|i| cells.get_mut(g).and_then(|c| c.get_mut(i)));
+                                .zip(starts.get(g))
+                                .and_then(|(i, start)| cells.get_mut(start + i));
                             if let Some(slot) = slot {
                                 *slot = GridCell::marked(mark_words(&c.answer.kind));
                                 placed = true;
@@ -392,8 +403,8 @@ impl<'a> Builder<'a> {
                         }
                         let others: Vec<&str> = names
                             .iter()
-                            .filter(|n| !groups.iter().any(|g| g.names.contains(n)))
-                            .map(String::as_str)
+                            .map(|n| &**n)
+                            .filter(|n| !groups.iter().any(|g| in_group(g, n)))
                             .collect();
                         if !others.is_empty() {
                             let who = crate::suggest::english_list(&others, "and");
@@ -418,7 +429,7 @@ impl<'a> Builder<'a> {
             grid_rows.push(GridRow {
                 id: row_anchor(&t.id.text, &row.id.text),
                 label: row.label.text.to_string(),
-                cells: cells.into_iter().flatten().collect(),
+                cells,
                 notes,
                 changed: self.row_changed(row),
             });
@@ -505,7 +516,7 @@ impl<'a> Builder<'a> {
                     let used: Vec<&'static str> = rows
                         .iter()
                         .flat_map(|r| row_cells(r))
-                        .filter(|c| names_in(&c.roles).iter().any(|n| names.contains(n)))
+                        .filter(|c| names_of(&c.roles).any(|n| names.iter().any(|g| *g == n)))
                         .map(|c| column_word(&c.answer.kind))
                         .collect();
                     let standard: &[&'static str] = match (t.kind, self.side(&roles)) {
@@ -1032,11 +1043,22 @@ fn presence_words(p: &ast::Presence) -> String {
 /// The roles of a list as written: a year range stays one entry,
 /// "year-7 to year-11".
 fn names_in(list: &RoleList) -> Vec<String> {
-    match list {
-        RoleList::Everyone { .. } => vec!["everyone".to_owned()],
-        RoleList::Names { names } => names.iter().map(|n| n.text.to_string()).collect(),
-        RoleList::Members { members } => members.iter().map(ast::Member::words).collect(),
-    }
+    names_of(list).map(Cow::into_owned).collect()
+}
+
+/// The names a role list gives, as written: borrowed from the tree but for
+/// year ranges, whose words are put together. A large table asks this of
+/// every cell several times.
+fn names_of(list: &RoleList) -> impl Iterator<Item = Cow<'_, str>> {
+    let (everyone, names, members): (_, &[ast::Name], &[ast::Member]) = match list {
+        RoleList::Everyone { .. } => (Some(Cow::Borrowed("everyone")), &[], &[]),
+        RoleList::Names { names } => (None, names, &[]),
+        RoleList::Members { members } => (None, &[], members),
+    };
+    everyone
+        .into_iter()
+        .chain(names.iter().map(|n| Cow::Borrowed(&*n.text)))
+        .chain(members.iter().map(|m| Cow::Owned(m.words())))
 }
 
 fn role_list_words(list: &RoleList) -> String {

@@ -479,18 +479,28 @@ pub(crate) fn part_anchor(id: &str) -> String {
 
 /// The anchor of a row of a table.
 pub(crate) fn row_anchor(table: &str, row: &str) -> String {
-    format!("{}--{}", anchor(table), anchor(row))
+    let mut id = String::with_capacity(table.len() + 2 + row.len());
+    push_anchor(&mut id, table);
+    id.push_str("--");
+    push_anchor(&mut id, row);
+    id
 }
 
 /// Text for an `id` attribute: letters, digits and hyphens only.
 fn anchor(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    let mut id = String::with_capacity(text.len());
+    push_anchor(&mut id, text);
+    id
+}
+
+/// Adds `text` to an `id` attribute, anything but a letter, a digit or a
+/// hyphen written as a hyphen.
+pub(super) fn push_anchor(id: &mut String, text: &str) {
+    id.extend(text.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            c
+        } else {
+            '-'
+        }
+    }));
 }
