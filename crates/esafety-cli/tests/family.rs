@@ -54,17 +54,55 @@ fn marked_rows(html: &str) -> Vec<String> {
 #[test]
 fn render_marks_what_the_school_changed_and_nothing_else() {
     let html = stdout(&esafety(&["render", ASHBY]));
-    // ashby-primary.policy changes two rows, adds one, and changes one
-    // incident (its responses).
-    assert_eq!(
-        marked_rows(&html),
-        [
-            "Mobile phones may be brought to the school",
-            "Use of mobile phones in social time",
-            "Use of smart watches with a camera or messaging",
-            "Unauthorised / inappropriate use of mobile phone / digital camera / other mobile device",
-        ]
+    let mut marked = marked_rows(&html);
+    marked.sort();
+    // ashby-primary.policy gives its own day (Monday to Friday, replacing
+    // the trust's), its terms and holidays, and its two people; it changes
+    // two rows, adds one, and changes one incident (its responses).
+    let mut expected = vec![
+        // the day's periods
+        "breakfast-club",
+        "lessons",
+        "break",
+        "lessons",
+        "lunch",
+        "lessons",
+        "after-school",
+        // terms and holidays
+        "Autumn term",
+        "Autumn half term",
+        "Spring term",
+        "Spring half term",
+        "Summer term",
+        "Summer half term",
+        // contacts
+        "Mrs A. Example, Designated Safeguarding Lead",
+        "Mr B. Example, Headteacher",
+        // rows and the incident
+        "Mobile phones may be brought to the school",
+        "Use of mobile phones in social time",
+        "Use of smart watches with a camera or messaging",
+        "Unauthorised / inappropriate use of mobile phone / digital camera / other mobile device",
+    ];
+    expected.sort_unstable();
+    assert_eq!(marked, expected);
+    // Its alias is marked too; the trust's contacts are not.
+    assert!(
+        html.contains("<dt><code>social-time</code><span class=\"own\">this school</span></dt>"),
+        "the academy's `social-time` is not marked"
     );
+    assert!(html.contains("<tr><th scope=\"row\">Police (non-emergency)</th>"));
+    // Markdown marks the same things.
+    let markdown = stdout(&esafety(&["render", ASHBY, "--format", "markdown"]));
+    for line in [
+        "| breakfast-club *(this school)* | 07:45 | 08:40 |",
+        "| Autumn term *(this school)* | Term | 2 September 2026 | 18 December 2026 |",
+        "| Mr B. Example, Headteacher *(this school)* | in school |",
+        "* `social-time` *(this school)* means break and lunch",
+        "| Police (non-emergency) | phone 101 |",
+    ] {
+        assert!(markdown.contains(line), "no {line:?} in:\n{markdown}");
+    }
     // The removed row is gone.
     assert!(!html.contains("On-line shopping"));
     // The trust's own page marks nothing.

@@ -216,9 +216,10 @@ fn timetable(out: &mut String, t: &Timetable) {
             esc(days)
         );
         for p in periods {
+            let (class, own) = own_marks(p.changed);
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
+                "<tr{class}><th scope=\"row\">{}{own}</th><td>{}</td><td>{}</td></tr>",
                 esc(&p.name),
                 esc(&p.from),
                 esc(&p.to)
@@ -229,9 +230,10 @@ fn timetable(out: &mut String, t: &Timetable) {
     if !t.aliases.is_empty() {
         out.push_str("<dl>\n");
         for (name, means) in &t.aliases {
+            let (_, own) = own_marks(t.own_aliases.contains(name));
             let _ = writeln!(
                 out,
-                "<dt><code>{}</code></dt><dd>{}</dd>",
+                "<dt><code>{}</code>{own}</dt><dd>{}</dd>",
                 esc(name),
                 esc(means)
             );
@@ -245,9 +247,10 @@ fn timetable(out: &mut String, t: &Timetable) {
     } else {
         out.push_str("<table>\n<caption>Terms and holidays</caption>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">From</th><th scope=\"col\">To</th></tr></thead>\n<tbody>\n");
         for s in &t.dates {
+            let (class, own) = own_marks(s.changed);
             let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr{class}><th scope=\"row\">{}{own}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&s.label),
                 esc(&s.kind),
                 esc(&s.from),
@@ -270,9 +273,10 @@ fn contacts(out: &mut String, contacts: &[Contact]) {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
+        let (class, own) = own_marks(c.changed);
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th><td>{reach}</td></tr>",
+            "<tr{class}><th scope=\"row\">{}{own}</th><td>{reach}</td></tr>",
             esc(&c.title)
         );
     }
@@ -352,14 +356,7 @@ fn grid(out: &mut String, g: &Grid) {
     out.push_str("</tr>\n</thead>\n<tbody>\n");
 
     for row in &g.rows {
-        let (class, own) = if row.changed {
-            (
-                " class=\"changed\"",
-                format!("<span class=\"own\">{OWN}</span>"),
-            )
-        } else {
-            ("", String::new())
-        };
+        let (class, own) = own_marks(row.changed);
         out.push_str("<tr id=\"");
         push_anchor(out, &row.id);
         let _ = write!(
@@ -463,6 +460,19 @@ fn cell_html(out: &mut String, cell: &GridCell) {
 
 /// How the document marks what a school's own policy adds or changes.
 const OWN: &str = "this school";
+
+/// For a table row: its `class` attribute and the words after its heading
+/// cell's text, which say whether the school's own policy gives it.
+fn own_marks(changed: bool) -> (&'static str, &'static str) {
+    if changed {
+        (
+            " class=\"changed\"",
+            "<span class=\"own\">this school</span>",
+        )
+    } else {
+        ("", "")
+    }
+}
 
 fn route(out: &mut String, r: &Route) {
     if r.changed {

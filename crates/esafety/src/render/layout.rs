@@ -66,6 +66,11 @@ impl<'a> Builder<'a> {
             .is_some_and(|end| spans.any(|s| s.start < end))
     }
 
+    /// Whether `span` is in the school's own file.
+    fn own_span(&self, span: Span) -> bool {
+        self.own(std::iter::once(span))
+    }
+
     fn row_changed(&self, row: &ast::Row) -> bool {
         self.own(
             std::iter::once(row.span).chain(row.items.iter().map(|i| match i {
@@ -128,7 +133,7 @@ impl<'a> Builder<'a> {
                     })
                     .collect(),
             ),
-            Section::Timetable(t) => Part::Timetable(timetable(t)),
+            Section::Timetable(t) => Part::Timetable(timetable(t, |span| self.own_span(span))),
             Section::Contacts(c) => Part::Contacts(
                 c.contacts
                     .iter()
@@ -145,6 +150,7 @@ impl<'a> Builder<'a> {
                                 ast::Reach::InSchool { .. } => "in school".to_owned(),
                             })
                             .collect(),
+                        changed: self.own_span(c.span),
                     })
                     .collect(),
             ),
@@ -842,7 +848,9 @@ fn row_cells(row: &ast::Row) -> impl Iterator<Item = &ast::Cell> {
     })
 }
 
-fn timetable(t: &ast::Timetable) -> Timetable {
+/// The timetable, each period, alias and date marked when `own` says the
+/// school's own file gives it.
+fn timetable(t: &ast::Timetable, own: impl Fn(Span) -> bool) -> Timetable {
     let mut out = Timetable::default();
     let time = |t: &ast::TimeValue| format!("{:02}:{:02}", t.hour, t.minute);
     let day = |d: &ast::DayName| capitalise(d.day.as_str());
@@ -871,11 +879,15 @@ fn timetable(t: &ast::Timetable) -> Timetable {
                         name: p.name.text.to_string(),
                         from: time(&p.start),
                         to: time(&p.end),
+                        changed: own(p.span),
                     })
                     .collect();
                 out.days.push((days, periods));
             }
             ast::TimetableItem::Alias(a) => {
+                if own(a.span) {
+                    out.own_aliases.push(a.name.text.to_string());
+                }
                 let names: Vec<&str> = a.periods.iter().map(|p| &*p.text).collect();
                 out.aliases.push((
                     a.name.text.to_string(),
@@ -896,6 +908,7 @@ fn timetable(t: &ast::Timetable) -> Timetable {
                         .map_or_else(String::new, |l| l.text.to_string()),
                     from: date(&r.from),
                     to: date(&r.to),
+                    changed: own(r.span),
                 });
             }
         }

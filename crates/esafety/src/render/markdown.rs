@@ -48,7 +48,7 @@ pub(super) fn document(d: &Document) -> String {
                         let r: Vec<String> = c.reach.iter().map(|r| text(r)).collect();
                         r.join("; ")
                     };
-                    let _ = writeln!(out, "| {} | {reach} |", text(&c.title));
+                    let _ = writeln!(out, "| {}{} | {reach} |", text(&c.title), own(c.changed));
                 }
                 out.push('\n');
             }
@@ -74,6 +74,12 @@ pub(super) fn document(d: &Document) -> String {
     out
 }
 
+/// The mark after something the school's own policy gives, when it
+/// extends another policy.
+fn own(changed: bool) -> &'static str {
+    if changed { " *(this school)*" } else { "" }
+}
+
 fn timetable(out: &mut String, t: &Timetable) {
     for (days, periods) in &t.days {
         let _ = writeln!(
@@ -84,8 +90,9 @@ fn timetable(out: &mut String, t: &Timetable) {
         for p in periods {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} |",
+                "| {}{} | {} | {} |",
                 text(&p.name),
+                own(p.changed),
                 text(&p.from),
                 text(&p.to)
             );
@@ -93,7 +100,13 @@ fn timetable(out: &mut String, t: &Timetable) {
         out.push('\n');
     }
     for (name, means) in &t.aliases {
-        let _ = writeln!(out, "* `{}` means {}", code(name), text(means));
+        let _ = writeln!(
+            out,
+            "* `{}`{} means {}",
+            code(name),
+            own(t.own_aliases.contains(name)),
+            text(means)
+        );
     }
     if !t.aliases.is_empty() {
         out.push('\n');
@@ -107,8 +120,9 @@ fn timetable(out: &mut String, t: &Timetable) {
         for s in &t.dates {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {}{} | {} | {} | {} |",
                 text(&s.label),
+                own(s.changed),
                 text(&s.kind),
                 text(&s.from),
                 text(&s.to)
@@ -157,7 +171,7 @@ fn grid(out: &mut String, g: &Grid) {
     let _ = writeln!(out, "| {} |", rule.join(" | "));
     for row in &g.rows {
         let mut cells = vec![if row.changed {
-            format!("{} *(this school)*", text(&row.label))
+            format!("{}{}", text(&row.label), own(true))
         } else {
             text(&row.label)
         }];

@@ -135,6 +135,9 @@ pub struct Timetable {
     pub aliases: Vec<(String, String)>,
     /// Terms and holidays.
     pub dates: Vec<DateSpan>,
+    /// The aliases that the school's own policy gives, by name, when it
+    /// extends another policy (the page marks them).
+    pub own_aliases: Vec<String>,
 }
 
 /// A period of the school day.
@@ -147,6 +150,9 @@ pub struct PeriodTimes {
     pub from: String,
     /// When it ends, `HH:MM`.
     pub to: String,
+    /// Whether the school's own policy gives this period, when it extends
+    /// another policy (the page marks it).
+    pub changed: bool,
 }
 
 /// A term or a holiday.
@@ -161,6 +167,9 @@ pub struct DateSpan {
     pub from: String,
     /// The last day.
     pub to: String,
+    /// Whether the school's own policy gives this term or holiday, when it
+    /// extends another policy (the page marks it).
+    pub changed: bool,
 }
 
 /// A contact.
@@ -174,6 +183,9 @@ pub struct Contact {
     /// How to reach it, in words ("phone 101", "in school"); empty when the
     /// policy does not say.
     pub reach: Vec<String>,
+    /// Whether the school's own policy adds or changes this contact, when it
+    /// extends another policy (the page marks it).
+    pub changed: bool,
 }
 
 /// A table laid out as rows × columns, the columns in groups.
