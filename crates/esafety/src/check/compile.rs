@@ -42,7 +42,8 @@ pub(super) fn compile(mut c: Checker<'_, '_>) -> PolicyData {
     let role_tree = RoleTree::new(&c.roles);
     let parents: Vec<Option<RoleId>> = c.roles.iter().map(|r| r.parent_id).collect();
 
-    // Rows, cells and the answer matrix. The drafts are moved, not copied.
+    // Rows and the answer matrix. The cells are the table pass's list, kept
+    // as it is; the drafts are moved, not copied.
     let files = c.files.clone();
     let drafts = std::mem::take(&mut c.tables.rows);
     let cells: Vec<CellInfo> = std::mem::take(&mut c.tables.cells);
