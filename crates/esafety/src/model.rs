@@ -934,6 +934,51 @@ mod tests {
     }
 
     #[test]
+    fn the_index_refuses_a_second_entry_for_an_id() {
+        let mut index: NameIndex<u32> = NameIndex::default();
+        assert_eq!(index.insert_id(Arc::from("r1"), 0), Ok(()));
+        assert_eq!(index.insert_id(Arc::from("r2"), 1), Ok(()));
+        assert_eq!(index.insert_id(Arc::from("r1"), 2), Err(0));
+        assert_eq!(index.id("r1"), Some(0));
+        assert_eq!(index.id("r2"), Some(1));
+    }
+
+    #[test]
+    fn the_index_returns_the_entries_that_share_a_label_hash_before_each() {
+        // The same hash stands for one label written twice, or for two
+        // labels whose hashes collide: the index keeps both, the label
+        // look-up tells them apart.
+        let mut index: NameIndex<u32> = NameIndex::default();
+        let labels = ["Use of email", "USE OF  EMAIL", "Something else"];
+        assert!(index.insert_label(7, 0).is_empty());
+        assert_eq!(index.insert_label(7, 1), [0]);
+        assert_eq!(index.insert_label(7, 2), [0, 1]);
+        assert!(index.insert_label(8, 3).is_empty());
+        assert_eq!(index.sharing(7), [0, 1, 2]);
+        assert!(index.sharing(8).is_empty());
+        let label_of = |i: u32| labels.get(i as usize).copied().unwrap_or_default();
+        // A look-up hashes the label itself: the entries under 7 are not
+        // found by a label whose hash is not 7.
+        assert!(matches!(
+            index.label("Use of email", label_of),
+            LabelMatch::None
+        ));
+        let mut real: NameIndex<u32> = NameIndex::default();
+        for (i, label) in labels.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            real.insert_label(crate::suggest::label_hash(label), i);
+        }
+        assert!(matches!(
+            real.label("use of email", label_of),
+            LabelMatch::Many(found) if found == [0, 1]
+        ));
+        assert!(matches!(
+            real.label("something ELSE", label_of),
+            LabelMatch::One(2)
+        ));
+    }
+
+    #[test]
     fn policies_can_be_shared_between_threads() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Policy>();
