@@ -368,18 +368,33 @@ impl<'c, 'r> Checker<'c, 'r> {
         help: &str,
     ) -> Option<Arc<str>> {
         if let Some(first) = defs.map.get(&*name.text) {
-            let first_span = first.span;
-            r.report(
-                Code::DuplicateDefinition,
-                name.span,
-                format!("{} `{}` is defined twice", defs.kind, name.text),
-            )
-            .label("defined again here")
-            .secondary(first_span, "first defined here")
-            .help(help.to_owned());
+            Self::report_duplicate(r, defs.kind, name, Some(first.span), help);
             return None;
         }
         Some(defs.insert(name.text.clone(), value, name.span))
+    }
+
+    /// Reports `name` defined a second time; `first` is where it was
+    /// defined first, when that is known.
+    pub(super) fn report_duplicate(
+        r: &mut Reporter<'_>,
+        kind: &str,
+        name: &Name,
+        first: Option<Span>,
+        help: &str,
+    ) {
+        let report = r
+            .report(
+                Code::DuplicateDefinition,
+                name.span,
+                format!("{kind} `{}` is defined twice", name.text),
+            )
+            .label("defined again here");
+        let report = match first {
+            Some(first) => report.secondary(first, "first defined here"),
+            None => report,
+        };
+        report.help(help.to_owned());
     }
 
     /// Reports an unknown name with the closest known ones.

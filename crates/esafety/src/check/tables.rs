@@ -371,19 +371,13 @@ impl Checker<'_, '_> {
                 let id = row.id.text.clone();
                 if let Err(first) = self.tables.row_index.insert_id(id.clone(), row_id) {
                     let first = self.tables.rows.get(first as usize).map(|r| r.id_span);
-                    let report = self
-                        .r
-                        .report(
-                            Code::DuplicateDefinition,
-                            row.id.span,
-                            format!("row `{}` is defined twice", row.id.text),
-                        )
-                        .label("defined again here");
-                    let report = match first {
-                        Some(first) => report.secondary(first, "first defined here"),
-                        None => report,
-                    };
-                    report.help("Give each row its own id. Row ids are unique across all rule tables, because questions name rows by id.");
+                    Self::report_duplicate(
+                        self.r,
+                        "row",
+                        &row.id,
+                        first,
+                        "Give each row its own id. Row ids are unique across all rule tables, because questions name rows by id.",
+                    );
                     continue;
                 }
                 let label_hash = suggest::label_hash(&row.label.text);

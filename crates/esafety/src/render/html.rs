@@ -117,7 +117,7 @@ pub(super) fn document(d: &Document) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "<p class=\"extends\">This policy extends {}. What this school’s own policy adds or changes is marked <span class=\"own\">{OWN}</span>.</p>",
+            "<p class=\"extends\">This policy extends {}. What this school’s own policy adds or changes is marked {OWN_MARK}.</p>",
             bases.join(", which extends ")
         );
     }
@@ -459,16 +459,13 @@ fn cell_html(out: &mut String, cell: &GridCell) {
 }
 
 /// How the document marks what a school's own policy adds or changes.
-const OWN: &str = "this school";
+const OWN_MARK: &str = "<span class=\"own\">this school</span>";
 
 /// For a table row: its `class` attribute and the words after its heading
 /// cell's text, which say whether the school's own policy gives it.
 fn own_marks(changed: bool) -> (&'static str, &'static str) {
     if changed {
-        (
-            " class=\"changed\"",
-            "<span class=\"own\">this school</span>",
-        )
+        (" class=\"changed\"", OWN_MARK)
     } else {
         ("", "")
     }
@@ -478,7 +475,7 @@ fn route(out: &mut String, r: &Route) {
     if r.changed {
         let _ = writeln!(
             out,
-            "<p class=\"kind\">Procedure <span class=\"own\">{OWN}</span></p>\n<ol class=\"steps\">"
+            "<p class=\"kind\">Procedure {OWN_MARK}</p>\n<ol class=\"steps\">"
         );
     } else {
         out.push_str("<p class=\"kind\">Procedure</p>\n<ol class=\"steps\">\n");

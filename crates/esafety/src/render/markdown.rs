@@ -170,11 +170,7 @@ fn grid(out: &mut String, g: &Grid) {
     }
     let _ = writeln!(out, "| {} |", rule.join(" | "));
     for row in &g.rows {
-        let mut cells = vec![if row.changed {
-            format!("{}{}", text(&row.label), own(true))
-        } else {
-            text(&row.label)
-        }];
+        let mut cells = vec![format!("{}{}", text(&row.label), own(row.changed))];
         cells.extend(row.cells.iter().map(cell));
         if has_notes {
             let notes: Vec<String> = row.notes.iter().map(|n| text(&n.to_text())).collect();
