@@ -436,9 +436,10 @@ impl<T: Copy> NameIndex<T> {
     /// Adds an entry under its id, unless another entry has that id:
     /// then returns that entry and adds nothing.
     pub(crate) fn insert_id(&mut self, id: Arc<str>, value: T) -> Result<(), T> {
+        use std::collections::hash_map::Entry;
         match self.ids.entry(id) {
-            std::collections::hash_map::Entry::Occupied(taken) => Err(*taken.get()),
-            std::collections::hash_map::Entry::Vacant(free) => {
+            Entry::Occupied(taken) => Err(*taken.get()),
+            Entry::Vacant(free) => {
                 free.insert(value);
                 Ok(())
             }
@@ -450,13 +451,20 @@ impl<T: Copy> NameIndex<T> {
     /// under the same hash before it, in order: those whose label may be
     /// the same.
     pub(crate) fn insert_label(&mut self, hash: u64, value: T) -> &[T] {
-        if let Some(first) = self.labels.remove(&hash) {
-            self.shared.insert(hash, vec![first, value]);
-        } else if let Some(many) = self.shared.get_mut(&hash) {
-            many.push(value);
-        } else {
-            self.labels.insert(hash, value);
-            return &[];
+        use std::collections::hash_map::Entry;
+        // One look-up for a label not seen before, the usual case.
+        match self.labels.entry(hash) {
+            Entry::Occupied(one) => {
+                let first = one.remove();
+                self.shared.insert(hash, vec![first, value]);
+            }
+            Entry::Vacant(free) => match self.shared.get_mut(&hash) {
+                Some(many) => many.push(value),
+                None => {
+                    free.insert(value);
+                    return &[];
+                }
+            },
         }
         self.shared
             .get(&hash)
