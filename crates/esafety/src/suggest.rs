@@ -145,11 +145,43 @@ impl Iterator for Lowercase {
 /// A hash of a label's folded form, computed without allocating: labels
 /// that [`normalize_label`] makes equal hash equal.
 pub(crate) fn label_hash(label: &str) -> u64 {
-    // A simple multiplicative hash (as in FxHash): labels are not chosen by
-    // an adversary, and a collision only costs one extra comparison.
-    folded_chars(label).fold(0u64, |h, c| {
-        (h.rotate_left(5) ^ u64::from(c)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
-    })
+    // Nearly every label is ASCII, and the checker hashes every row's: for
+    // those, the folded characters are the bytes themselves, read in one
+    // loop rather than through the general iterator (a fifth of the cost).
+    if label.is_ascii() {
+        return ascii_label_hash(label.as_bytes());
+    }
+    folded_chars(label).fold(0u64, |h, c| hash_step(h, u64::from(c)))
+}
+
+/// One character into a label's hash: a simple multiplicative hash (as in
+/// FxHash), since labels are not chosen by an adversary and a collision
+/// only costs one extra comparison.
+fn hash_step(hash: u64, c: u64) -> u64 {
+    (hash.rotate_left(5) ^ c).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// [`label_hash`] of an ASCII label: lowercased, each run of whitespace
+/// one space, none at the ends — what [`folded_chars`] yields for it.
+fn ascii_label_hash(label: &[u8]) -> u64 {
+    let mut hash = 0u64;
+    let mut in_word = false;
+    let mut space_owed = false;
+    for &byte in label {
+        // The ASCII characters `char::is_whitespace` accepts (which, unlike
+        // `u8::is_ascii_whitespace`, include the vertical tab).
+        if matches!(byte, b'\t'..=b'\r' | b' ') {
+            space_owed = in_word;
+            continue;
+        }
+        if space_owed {
+            hash = hash_step(hash, u64::from(b' '));
+            space_owed = false;
+        }
+        in_word = true;
+        hash = hash_step(hash, u64::from(byte.to_ascii_lowercase()));
+    }
+    hash
 }
 
 /// Whether two labels are the same once folded, without allocating.
@@ -229,10 +261,41 @@ mod tests {
         }
     }
 
+    /// The hash of the characters [`normalize_label`] yields, the slow way.
+    fn hash_of_normalised(label: &str) -> u64 {
+        normalize_label(label)
+            .chars()
+            .fold(0, |h, c| hash_step(h, u64::from(c)))
+    }
+
+    #[test]
+    fn an_ascii_label_hashes_as_its_normalised_form() {
+        // Leading, trailing and repeated whitespace of every ASCII kind
+        // (the vertical tab among them), and capitals.
+        for label in [
+            "",
+            " \t\x0b\x0c\r\n ",
+            "Use of Blogs",
+            "\x0b use\x0bOF \t\r\n blogs\x0c",
+            "x",
+            "a\x1fb",
+        ] {
+            assert_eq!(label_hash(label), hash_of_normalised(label), "{label:?}");
+        }
+        assert_ne!(label_hash("ab c"), label_hash("a bc"));
+    }
+
     proptest::proptest! {
         #[test]
         fn folding_without_building_equals_normalising(label in "\\PC{0,40}") {
             proptest::prop_assert_eq!(folded_chars(&label).collect::<String>(), normalize_label(&label));
+        }
+
+        #[test]
+        fn any_label_hashes_as_its_normalised_form(
+            label in proptest::prop_oneof!["[ -~\t\n\x0b\x0c\r\x1c-\x1f]{0,40}", "\\PC{0,40}"]
+        ) {
+            proptest::prop_assert_eq!(label_hash(&label), hash_of_normalised(&label));
         }
     }
 
