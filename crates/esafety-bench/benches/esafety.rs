@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use esafety::{Policy, Query};
 use esafety_bench::cedar::{self, Cedar};
+use esafety_bench::check_floor::RowFloor;
 use esafety_bench::reading::Reading;
 use esafety_bench::rego::Rego;
 use esafety_bench::{Floor, differential, generate, question_mix, readings, root, shipped};
@@ -100,6 +101,8 @@ struct Scaling {
     rows: usize,
     ms: f64,
     peak_mb: f64,
+    /// The check's floor (`esafety_bench::check_floor`) on the same text.
+    floor_ms: f64,
 }
 
 fn check_scaling(dir: &Path) -> Vec<Scaling> {
@@ -121,6 +124,20 @@ fn check_scaling(dir: &Path) -> Vec<Scaling> {
             drop(checked);
             elapsed
         });
+        // The least any checker does with the same text, timed alike: how
+        // this machine's time per row grows, apart from esafety.
+        let floor_ms = median_ms(
+            &format!("check_floor_{}k_rows_ms", rows / 1000),
+            samples,
+            || {
+                let start = Instant::now();
+                let floor = RowFloor::index(black_box(&text));
+                let elapsed = start.elapsed();
+                assert_eq!(floor.rows.len(), rows);
+                drop(floor);
+                elapsed
+            },
+        );
         // Peak memory in a process that does nothing else.
         let output = Command::new(std::env::current_exe().unwrap())
             .args(["--measure-check", path.to_str().unwrap()])
@@ -132,7 +149,12 @@ fn check_scaling(dir: &Path) -> Vec<Scaling> {
             .nth(1)
             .and_then(|m| m.parse().ok())
             .unwrap_or(f64::NAN);
-        out.push(Scaling { rows, ms, peak_mb });
+        out.push(Scaling {
+            rows,
+            ms,
+            peak_mb,
+            floor_ms,
+        });
     }
     out
 }
@@ -457,6 +479,12 @@ fn main() {
         "check_100k_over_10k",
         (by_rows(100_000).ms / by_rows(10_000).ms).into(),
     );
+    summary.insert("check_floor_10k_rows_ms", by_rows(10_000).floor_ms.into());
+    summary.insert("check_floor_100k_rows_ms", by_rows(100_000).floor_ms.into());
+    summary.insert(
+        "check_floor_100k_over_10k",
+        (by_rows(100_000).floor_ms / by_rows(10_000).floor_ms).into(),
+    );
     summary.insert("render_100k_rows_ms", render_100k_ms.into());
     summary.insert(
         "render_over_check_100k_rows",
@@ -533,6 +561,12 @@ fn main() {
     println!(
         "| 100k / 10k rows | {:.1}× | ~10× |",
         by_rows(100_000).ms / by_rows(10_000).ms
+    );
+    println!(
+        "| floor (rows read and indexed, nothing checked), 100k / 10k rows | {:.1}× ({:.1} → {:.1} ms) | |",
+        by_rows(100_000).floor_ms / by_rows(10_000).floor_ms,
+        by_rows(10_000).floor_ms,
+        by_rows(100_000).floor_ms
     );
     println!(
         "| render (HTML), 100k rows | {render_100k_ms:.1} ms, {:.2}× check | < 2× |",

@@ -10,6 +10,7 @@
 )]
 
 pub mod cedar;
+pub mod check_floor;
 pub mod differential;
 pub mod reading;
 pub mod rego;
