@@ -116,6 +116,8 @@ impl RowFloor {
         }
         floor.by_id.sort_unstable();
         floor.by_label.sort_unstable();
+        // Equal ids are neighbours once sorted, unless another id's hash
+        // collides with theirs and sorts between them: a floor may miss that.
         floor.duplicate_ids = floor
             .by_id
             .windows(2)
