@@ -17,7 +17,7 @@
 //! It reads the layout [`crate::generate`] writes (`  row ID "LABEL"` lines,
 //! cells as `    ROLES: ANSWER` under them) and nothing else.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -41,7 +41,7 @@ impl Hasher for MultiplyHasher {
     }
 }
 
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<MultiplyHasher>>;
+type Set<T> = HashSet<T, BuildHasherDefault<MultiplyHasher>>;
 
 fn hash_of(bytes: impl Iterator<Item = u8>) -> u64 {
     let mut hasher = MultiplyHasher::default();
@@ -86,7 +86,7 @@ pub struct RowFloor {
     by_id: Vec<(u64, u32)>,
     /// (hash of the lowercased label, row), sorted.
     by_label: Vec<(u64, u32)>,
-    texts: Map<Arc<str>, ()>,
+    texts: Set<Arc<str>>,
 }
 
 impl RowFloor {
@@ -149,11 +149,11 @@ impl RowFloor {
 
     /// One stored copy of a text many cells share.
     fn shared(&mut self, text: &str) -> Arc<str> {
-        if let Some((stored, ())) = self.texts.get_key_value(text) {
+        if let Some(stored) = self.texts.get(text) {
             return stored.clone();
         }
         let stored: Arc<str> = Arc::from(text);
-        self.texts.insert(stored.clone(), ());
+        self.texts.insert(stored.clone());
         stored
     }
 

@@ -147,7 +147,7 @@ impl Iterator for Lowercase {
 pub(crate) fn label_hash(label: &str) -> u64 {
     // Nearly every label is ASCII, and the checker hashes every row's: for
     // those, the folded characters are the bytes themselves, read in one
-    // loop rather than through the general iterator (a fifth of the cost).
+    // loop rather than through the general iterator.
     if label.is_ascii() {
         return ascii_label_hash(label.as_bytes());
     }
